@@ -1,0 +1,93 @@
+"""The composition root: one Application with every feature, the scheduler and the storage."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.render import Renderer
+from bot.runtime import AdminCache, Runtime
+from bot.scheduler import Scheduler
+from handlers import core, errors, lifecycle, roles
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+FEATURES = (lifecycle, core, roles, errors)
+
+
+def build_application(settings: Settings, clock: Clock | None = None) -> Application:
+    clock = clock or Clock()
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .defaults(Defaults(disable_notification=False))
+        .post_init(_start)
+        .post_shutdown(_stop)
+        .build()
+    )
+    runtime = Runtime(
+        settings=settings,
+        clock=clock,
+        renderer=Renderer(settings.templates_dir),
+        scheduler=Scheduler(app, clock, settings.grace),
+        admins=AdminCache(clock),
+    )
+    runtime.scheduler.on_forbidden = runtime.deactivate_chat
+    runtime.scheduler.on_migrated = runtime.migrate_chat
+    app.bot_data["runtime"] = runtime
+    commands = []
+    for feature in FEATURES:
+        commands.extend(feature.register(app))
+    app.bot_data["commands"] = commands
+    return app
+
+
+async def _start(app: Application) -> None:
+    runtime: Runtime = app.bot_data["runtime"]
+    runtime.db = await Database.open(runtime.settings.db_path)
+    await runtime.scheduler.start(runtime.db)
+    await core.set_default_menus(app)
+    log.info("Yishi is running as @%s", app.bot.username)
+
+
+async def _stop(app: Application) -> None:
+    runtime: Runtime = app.bot_data["runtime"]
+    await runtime.scheduler.stop()
+    if runtime.db is not None:
+        await runtime.db.close()
+        runtime.db = None
+
+
+@asynccontextmanager
+async def running(app: Application, poll_timeout: int = 10) -> AsyncIterator[Application]:
+    """Run ``app`` by long polling inside an event loop that is already running.
+
+    ``run_polling`` owns its loop; this is the same sequence for code that owns
+    one already (the test harness, the local console).
+    """
+    await app.initialize()
+    await app.post_init(app)
+    try:
+        await app.updater.start_polling(poll_interval=0, timeout=poll_timeout,
+                                        allowed_updates=Update.ALL_TYPES)
+        await app.start()
+        try:
+            yield app
+        finally:
+            if app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+    finally:
+        await app.shutdown()
+        await app.post_shutdown(app)

@@ -1,0 +1,84 @@
+"""`yishi run`: the bot, by long polling or behind a webhook."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError
+
+from bot.config import ConfigError, load_settings
+from storage.db import Database, StorageError
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="yishi", description="Yishi (议事): community deliberation bot")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the bot (long polling, or a webhook with --webhook-url)")
+    run.add_argument("--token", help="bot token (default: $TELEGRAM_BOT_TOKEN)")
+    run.add_argument("--api-url", help="Bot API root (default: $TELEGRAM_API_URL or api.telegram.org)")
+    run.add_argument("--db", help="SQLite file (default: $YISHI_DB or ./yishi.sqlite3)")
+    run.add_argument("--locale", help="default language: zh_Hans, zh_Hant or en ($YISHI_LOCALE)")
+    run.add_argument("--tz", help="default time zone ($YISHI_TZ, default Asia/Shanghai)")
+    run.add_argument("--log-level", help="DEBUG, INFO, WARNING, ERROR ($YISHI_LOG_LEVEL)")
+    run.add_argument("--templates", help="directory of template overrides ($YISHI_TEMPLATES)")
+    run.add_argument("--webhook-url", help="public HTTPS URL Telegram posts updates to")
+    run.add_argument("--listen", help="address the webhook server binds (default 0.0.0.0)")
+    run.add_argument("--port", type=int, help="port the webhook server binds (default 8443)")
+    run.add_argument("--secret-token", help="secret Telegram sends with each webhook request")
+    return p
+
+
+def fail(message: str) -> int:
+    print(f"yishi: {message}", file=sys.stderr)
+    return 2
+
+
+async def check_database(path) -> None:
+    """Open (and migrate) the database before going online, so a bad one stops us at once."""
+    db = await Database.open(path)
+    await db.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings(vars(args))
+    except ConfigError as exc:
+        return fail(str(exc))
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from bot.app import build_application  # the composition root, imported once settings are good
+
+    try:
+        asyncio.run(check_database(settings.db_path))
+    except StorageError as exc:
+        return fail(str(exc))
+    app = build_application(settings)
+    try:
+        if settings.webhook_url:
+            app.run_webhook(
+                listen=settings.listen,
+                port=settings.port,
+                webhook_url=settings.webhook_url,
+                secret_token=settings.secret_token,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        return fail("the Bot API rejected TELEGRAM_BOT_TOKEN: check the token from @BotFather")
+    except NetworkError as exc:
+        print(f"yishi: cannot reach the Bot API at {settings.api_url}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

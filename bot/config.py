@@ -1,0 +1,124 @@
+"""Settings, read once from command-line flags and the environment."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.i18n import LOCALES
+
+TOKEN_RE = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,64}$")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A setting that prevents the bot from starting; its message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    api_url: str = "https://api.telegram.org"
+    db_path: Path = Path("yishi.sqlite3")
+    locale: str = "zh_Hans"
+    tz: str = "Asia/Shanghai"
+    log_level: str = "INFO"
+    templates_dir: Path | None = None
+    grace: timedelta = timedelta(hours=1)
+    webhook_url: str | None = None
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    secret_token: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.api_url.rstrip('/')}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"{self.api_url.rstrip('/')}/file/bot"
+
+
+def _pick(flag: object, env: str, default: object = None) -> object:
+    if flag is not None:
+        return flag
+    value = os.environ.get(env)
+    return value if value not in (None, "") else default
+
+
+def load_settings(flags: dict[str, object] | None = None) -> Settings:
+    """Build Settings from flags (which win) and the environment; raise ConfigError on bad values."""
+    flags = flags or {}
+    token = _pick(flags.get("token"), "TELEGRAM_BOT_TOKEN")
+    if not token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and set it")
+    token = str(token).strip()
+    if not TOKEN_RE.match(token):
+        raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: expected digits, a colon, then the secret")
+
+    locale = str(_pick(flags.get("locale"), "YISHI_LOCALE", "zh_Hans"))
+    if locale not in LOCALES:
+        raise ConfigError(f"YISHI_LOCALE {locale!r} is unknown: use one of {', '.join(LOCALES)}")
+
+    tz = str(_pick(flags.get("tz"), "YISHI_TZ", "Asia/Shanghai"))
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"YISHI_TZ {tz!r} is not a known time zone (e.g. Asia/Shanghai)") from None
+
+    log_level = str(_pick(flags.get("log_level"), "YISHI_LOG_LEVEL", "INFO")).upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigError(f"YISHI_LOG_LEVEL {log_level!r} is unknown: use one of {', '.join(LOG_LEVELS)}")
+
+    db_path = Path(str(_pick(flags.get("db"), "YISHI_DB", "yishi.sqlite3"))).expanduser()
+    _check_writable(db_path)
+
+    templates = _pick(flags.get("templates"), "YISHI_TEMPLATES")
+    templates_dir = Path(str(templates)).expanduser() if templates else None
+    if templates_dir is not None and not templates_dir.is_dir():
+        raise ConfigError(f"YISHI_TEMPLATES {str(templates_dir)!r} is not a directory")
+
+    grace_raw = _pick(flags.get("grace"), "YISHI_GRACE_SECONDS", 3600)
+    try:
+        grace = timedelta(seconds=int(str(grace_raw)))
+    except ValueError:
+        raise ConfigError(f"YISHI_GRACE_SECONDS {grace_raw!r} is not a whole number") from None
+
+    api_url = str(_pick(flags.get("api_url"), "TELEGRAM_API_URL", "https://api.telegram.org"))
+    if not re.match(r"^https?://", api_url):
+        raise ConfigError(f"TELEGRAM_API_URL {api_url!r} must start with http:// or https://")
+
+    port_raw = _pick(flags.get("port"), "YISHI_PORT", 8443)
+    try:
+        port = int(str(port_raw))
+    except ValueError:
+        raise ConfigError(f"port {port_raw!r} is not a number") from None
+
+    return Settings(
+        token=token,
+        api_url=api_url,
+        db_path=db_path,
+        locale=locale,
+        tz=tz,
+        log_level=log_level,
+        templates_dir=templates_dir,
+        grace=grace,
+        webhook_url=_pick(flags.get("webhook_url"), "YISHI_WEBHOOK_URL"),  # type: ignore[arg-type]
+        listen=str(_pick(flags.get("listen"), "YISHI_LISTEN", "0.0.0.0")),
+        port=port,
+        secret_token=_pick(flags.get("secret_token"), "YISHI_SECRET_TOKEN"),  # type: ignore[arg-type]
+    )
+
+
+def _check_writable(path: Path) -> None:
+    if path.exists():
+        if path.is_dir() or not os.access(path, os.W_OK):
+            raise ConfigError(f"database {str(path)!r} is not a writable file")
+        return
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise ConfigError(f"database {str(path)!r} cannot be created: {str(parent)!r} is not writable")

@@ -1,0 +1,126 @@
+"""Languages: locale negotiation, gettext catalogs and Babel formatting.
+
+English msgids are the source text; the catalogs under ``locales/`` carry
+Simplified (zh_Hans) and Traditional (zh_Hant) Chinese. Catalogs are compiled
+in memory on first use, so a fresh checkout needs no compile step.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from functools import cache
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from babel import dates, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALES = ("zh_Hans", "zh_Hant", "en")
+CATALOG_LOCALES = ("zh_Hans", "zh_Hant")
+LANGUAGE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
+
+_HANS = ("zh-hans", "zh-cn", "zh-sg")
+_HANT = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+def from_telegram(code: str | None) -> str | None:
+    """Map a Telegram ``language_code`` (an IETF tag) to one of LOCALES, or None."""
+    if not code:
+        return None
+    tag = code.strip().lower().replace("_", "-")
+    if tag.startswith(_HANT):
+        return "zh_Hant"
+    if tag == "zh" or tag.startswith(_HANS):
+        return "zh_Hans"
+    if tag == "en" or tag.startswith("en-"):
+        return "en"
+    return None
+
+
+def negotiate(chat_locale: str | None, chat_type: str | None, user_code: str | None,
+              default: str) -> str:
+    """Chat setting, then (in private chats) the user's Telegram language, then the default."""
+    if chat_locale in LOCALES:
+        return chat_locale
+    if chat_type == "private":
+        found = from_telegram(user_code)
+        if found:
+            return found
+    return default
+
+
+def catalog_path(locale: str):
+    return resources.files("locales") / locale / "LC_MESSAGES" / "messages.po"
+
+
+@cache
+def translations(locale: str) -> _gettext.NullTranslations:
+    """The compiled catalog of ``locale`` (English: the msgids themselves)."""
+    if locale not in CATALOG_LOCALES:
+        return _gettext.NullTranslations()
+    with catalog_path(locale).open("rb") as po:
+        catalog = read_po(po, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)  # fuzzy entries are left out, as gettext does
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Everything a reply needs to speak one chat's language and time zone."""
+
+    locale: str
+    tz: ZoneInfo
+
+    def gettext(self, message: str, /, **params: object) -> str:
+        text = translations(self.locale).gettext(message)
+        return text % params if params else text
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **params: object) -> str:
+        text = translations(self.locale).ngettext(singular, plural, n)
+        return text % {"num": n, **params}
+
+    def date(self, value: date | datetime, fmt: str = "medium") -> str:
+        if isinstance(value, datetime):
+            value = value.astimezone(self.tz).date()
+        return dates.format_date(value, format=fmt, locale=self.babel_locale)
+
+    def time(self, value: datetime | time, fmt: str = "HH:mm") -> str:
+        if isinstance(value, datetime):
+            value = value.astimezone(self.tz)
+        return dates.format_time(value, format=fmt, locale=self.babel_locale)
+
+    def datetime(self, value: datetime, fmt: str = "medium") -> str:
+        """Date and time in the chat's zone: the date by ``fmt``, then the time as HH:mm."""
+        return f"{self.date(value, fmt)} {self.time(value)}"
+
+    def weekday(self, value: date | datetime, width: str = "abbreviated") -> str:
+        if isinstance(value, datetime):
+            value = value.astimezone(self.tz)
+        return dates.format_date(value, format="EEE" if width == "abbreviated" else "EEEE",
+                                 locale=self.babel_locale)
+
+    def number(self, value: float | int) -> str:
+        return numbers.format_decimal(value, locale=self.babel_locale)
+
+    def percent(self, value: float) -> str:
+        return numbers.format_percent(value, format="#,##0.#%", locale=self.babel_locale)
+
+    @property
+    def babel_locale(self) -> str:
+        return self.locale
+
+    @property
+    def language_name(self) -> str:
+        return LANGUAGE_NAMES[self.locale]

@@ -1,0 +1,147 @@
+"""What every handler does first: who is speaking, where, in which language, with which rights.
+
+A handler stays thin: ``turn = await Turn.load(update, context)``, check the
+right with ``await turn.require_convener()``, call the domain and storage, then
+``await turn.reply(...)``.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from telegram import InlineKeyboardMarkup, Message, ReplyParameters, Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackContext
+
+from bot.domain.models import Chat, Person
+from bot.domain.roles import is_convener
+from bot.i18n import Translator
+from bot.render import split_message
+from bot.runtime import Runtime, runtime
+from storage import chats, roles, users
+
+
+class Command(NamedTuple):
+    """An entry of the command menu and of /help."""
+
+    name: str
+    description: str  # English msgid, marked with N_
+    convener: bool  # True: shown to conveners only
+
+
+class Refused(Exception):
+    """The speaker may not do this; the message (already translated) is sent back."""
+
+
+def person_of(user) -> Person:
+    return Person(user.id, user.first_name, user.last_name, user.username, user.language_code)
+
+
+async def remember(rt: Runtime, update: Update) -> None:
+    """Store the chat and the person of an update when something about them changed."""
+    now = rt.clock.now()
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None:
+        facts = (chat.type, chat.title)
+        if rt.seen.get(("chat", chat.id)) != facts:
+            await chats.seen(rt.store, chat.id, chat.type, chat.title, now)
+            rt.seen[("chat", chat.id)] = facts
+    if user is not None and not user.is_bot:
+        person = person_of(user)
+        if rt.seen.get(("user", user.id)) != person:
+            await users.seen(rt.store, person, now)
+            rt.seen[("user", user.id)] = person
+
+
+@dataclass
+class Turn:
+    update: Update
+    context: CallbackContext
+    rt: Runtime
+    chat: Chat | None
+    person: Person | None
+    t: Translator
+
+    @classmethod
+    async def load(cls, update: Update, context: CallbackContext) -> Turn:
+        rt = runtime(context)
+        await remember(rt, update)
+        chat = await chats.get(rt.store, update.effective_chat.id) if update.effective_chat else None
+        person = person_of(update.effective_user) if update.effective_user else None
+        return cls(update, context, rt, chat, person, rt.translator(chat, person))
+
+    @property
+    def chat_id(self) -> int:
+        return self.update.effective_chat.id
+
+    @property
+    def in_private(self) -> bool:
+        return self.update.effective_chat.type == "private"
+
+    async def role_names(self) -> set[str]:
+        if self.person is None or self.chat is None:
+            return set()
+        return {grant.role for grant in await roles.of_user(self.rt.store, self.chat_id,
+                                                             self.person.id)}
+
+    async def is_convener(self) -> bool:
+        if self.person is None:
+            return False
+        if self.in_private:
+            return True  # one's own private chat
+        admins = await self.rt.admins.ids(self.context.bot, self.chat_id)
+        return is_convener(self.person.id in admins, await self.role_names())
+
+    async def require_convener(self) -> None:
+        if not await self.is_convener():
+            raise Refused(self.t.gettext("Sorry, only the conveners of this chat can do that."))
+
+    def render(self, template: str, /, **context: object) -> str:
+        return self.rt.renderer.render(template, self.t, chat=self.chat, **context)
+
+    async def reply(self, html: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+        """Send Telegram HTML to the chat (split if long), answering the triggering message."""
+        message = self.update.effective_message
+        reply_to = (ReplyParameters(message.message_id, allow_sending_without_reply=True)
+                    if message is not None and self.update.callback_query is None else None)
+        return await send_html(self.context.bot, self.chat_id, html, markup, reply_to)
+
+    async def answer(self, text: str | None = None, alert: bool = False) -> None:
+        """Answer the pressed button (a toast, or an alert when ``alert``)."""
+        await self.update.callback_query.answer(text, show_alert=alert)
+
+
+async def send_html(bot, chat_id: int, html: str, markup: InlineKeyboardMarkup | None = None,
+                    reply_to: ReplyParameters | None = None) -> Message:
+    """Send possibly long HTML as consecutive messages; the keyboard rides on the last one."""
+    parts = split_message(html)
+    sent: Message | None = None
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        sent = await bot.send_message(
+            chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup if last else None,
+            reply_parameters=reply_to if index == 0 else None,
+            link_preview_options=None,
+        )
+    return sent  # type: ignore[return-value]
+
+
+def handler(fn: Callable[[Turn], Awaitable[None]]) -> Callable[[Update, CallbackContext], Awaitable[None]]:
+    """Wrap a feature function: load the turn, and turn a refusal into a polite answer."""
+
+    @functools.wraps(fn)
+    async def wrapped(update: Update, context: CallbackContext) -> None:
+        turn = await Turn.load(update, context)
+        try:
+            await fn(turn)
+        except Refused as refusal:
+            if update.callback_query is not None:
+                await turn.answer(str(refusal), alert=True)
+            else:
+                await turn.reply(html.escape(str(refusal)))
+
+    return wrapped

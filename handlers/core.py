@@ -1,0 +1,153 @@
+"""/start, /help, /lang and /settings: meeting the bot and setting a chat up."""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeChat,
+    BotCommandScopeChatAdministrators,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.i18n import LANGUAGE_NAMES, LOCALES, N_, Translator
+from handlers.base import Command, Refused, Turn, handler
+from storage import chats
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    Command("start", N_("What this bot does"), convener=False),
+    Command("help", N_("Commands you can use here"), convener=False),
+    Command("lang", N_("Choose the chat's language"), convener=True),
+    Command("settings", N_("Community name and time zone"), convener=True),
+]
+
+SETTING_KEYS = {
+    "name": ("name", "名称", "名稱", "小区", "小區", "community"),
+    "tz": ("tz", "时区", "時區", "timezone"),
+}
+
+
+@handler
+async def start(turn: Turn) -> None:
+    if turn.in_private:
+        username = turn.context.bot.username
+        await turn.reply(turn.render("start_private.html.j2",
+                                     add_link=f"https://t.me/{username}?startgroup=true"))
+    else:
+        await turn.reply(turn.render("start_group.html.j2"))
+
+
+@handler
+async def help_(turn: Turn) -> None:
+    convener = await turn.is_convener() and not turn.in_private
+    shown = [c for c in turn.context.application.bot_data["commands"] if convener or not c.convener]
+    await turn.reply(turn.render("help.html.j2", commands=shown, convener=convener,
+                                 private=turn.in_private))
+
+
+def _language_keyboard(current: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(("✓ " if code == current else "") + LANGUAGE_NAMES[code],
+                             callback_data=f"lang:set:{code}")
+        for code in LOCALES
+    ]])
+
+
+@handler
+async def lang(turn: Turn) -> None:
+    await turn.require_convener()
+    await turn.reply(turn.render("lang.html.j2"), _language_keyboard(turn.t.locale))
+
+
+@handler
+async def lang_pressed(turn: Turn) -> None:
+    code = turn.update.callback_query.data.split(":")[-1]
+    if code not in LOCALES:
+        raise Refused(turn.t.gettext("This button is no longer valid."))
+    await turn.require_convener()
+    await chats.set_locale(turn.rt.store, turn.chat_id, code, turn.rt.clock.now())
+    t = Translator(code, turn.t.tz)
+    await turn.answer(t.gettext("Language set to %(language)s.", language=LANGUAGE_NAMES[code]))
+    await turn.update.callback_query.edit_message_text(
+        turn.rt.renderer.render("lang_set.html.j2", t, language=LANGUAGE_NAMES[code]),
+        parse_mode=ParseMode.HTML,
+    )
+    await set_chat_menu(turn.context.application, turn.chat_id, t, private=turn.in_private)
+
+
+@handler
+async def settings(turn: Turn) -> None:
+    await turn.require_convener()
+    args = turn.context.args or []
+    if args:
+        key = next((k for k, words in SETTING_KEYS.items() if args[0].lower() in words), None)
+        value = " ".join(args[1:]).strip()
+        if key is None or not value:
+            raise Refused(turn.t.gettext(
+                "Usage: /settings name <community name>, or /settings tz <time zone>, "
+                "e.g. /settings tz Asia/Shanghai"))
+        now = turn.rt.clock.now()
+        if key == "name":
+            if len(value) > 64:
+                raise Refused(turn.t.gettext("The community name can be at most 64 characters."))
+            await chats.set_community(turn.rt.store, turn.chat_id, value, now)
+        else:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise Refused(turn.t.gettext(
+                    "%(zone)s is not a time zone I know. Use a name such as Asia/Shanghai "
+                    "or Asia/Hong_Kong.", zone=value)) from None
+            await chats.set_tz(turn.rt.store, turn.chat_id, value, now)
+        turn = await Turn.load(turn.update, turn.context)
+    await turn.reply(turn.render("settings.html.j2", default_tz=turn.rt.settings.tz))
+
+
+def menu(commands: list[Command], t: Translator, convener: bool) -> list[BotCommand]:
+    return [BotCommand(c.name, t.gettext(c.description)) for c in commands
+            if convener or not c.convener]
+
+
+async def set_default_menus(app: Application) -> None:
+    """Menus for every chat: English by default, Simplified for Chinese clients."""
+    commands = app.bot_data["commands"]
+    rt = app.bot_data["runtime"]
+    tz = ZoneInfo(rt.settings.tz)
+    for language, locale in ((None, "en"), ("zh", "zh_Hans")):
+        t = Translator(locale, tz)
+        await app.bot.set_my_commands(menu(commands, t, False), scope=BotCommandScopeDefault(),
+                                      language_code=language)
+        await app.bot.set_my_commands(menu(commands, t, True),
+                                      scope=BotCommandScopeAllChatAdministrators(),
+                                      language_code=language)
+
+
+async def set_chat_menu(app: Application, chat_id: int, t: Translator, private: bool) -> None:
+    """A chat that chose a language gets its menu in that language."""
+    commands = app.bot_data["commands"]
+    try:
+        await app.bot.set_my_commands(menu(commands, t, private), scope=BotCommandScopeChat(chat_id))
+        if not private:
+            await app.bot.set_my_commands(menu(commands, t, True),
+                                          scope=BotCommandScopeChatAdministrators(chat_id))
+    except TelegramError:
+        log.warning("could not set the command menu of chat %s", chat_id, exc_info=True)
+
+
+def register(app: Application) -> list[Command]:
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("help", help_))
+    app.add_handler(CommandHandler("lang", lang))
+    app.add_handler(CommandHandler("settings", settings))
+    app.add_handler(CallbackQueryHandler(lang_pressed, pattern=r"^lang:set:"))
+    return COMMANDS

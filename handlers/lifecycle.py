@@ -1,0 +1,73 @@
+"""The bot joining and leaving chats, groups becoming supergroups, admin changes."""
+
+from __future__ import annotations
+
+from telegram import ChatMember, Update
+from telegram.ext import (
+    Application,
+    CallbackContext,
+    ChatMemberHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.runtime import runtime
+from handlers.base import Turn, remember
+from handlers.core import set_chat_menu
+from storage import chats, users
+
+PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED)
+
+
+async def track(update: Update, context: CallbackContext) -> None:
+    """Before any feature: remember the chat and the person of every update."""
+    await remember(runtime(context), update)
+
+
+async def my_membership(update: Update, context: CallbackContext) -> None:
+    change = update.my_chat_member
+    rt = runtime(context)
+    was = change.old_chat_member.status in PRESENT
+    now = change.new_chat_member.status in PRESENT
+    chat = change.chat
+    if chat.type == "private":
+        await users.set_started(rt.store, change.from_user.id, now)
+        if now:
+            await rt.activate_chat(chat.id)
+        else:
+            await rt.deactivate_chat(chat.id)
+        return
+    rt.admins.forget(chat.id)
+    if now and not was:
+        await rt.activate_chat(chat.id)
+        turn = await Turn.load(update, context)
+        await turn.reply(turn.render("greeting.html.j2"))
+    elif was and not now:
+        await rt.deactivate_chat(chat.id)
+
+
+async def member_changed(update: Update, context: CallbackContext) -> None:
+    """Someone was promoted or demoted: the admin list is read again on next use."""
+    runtime(context).admins.forget(update.chat_member.chat.id)
+
+
+async def migrated(update: Update, context: CallbackContext) -> None:
+    message = update.effective_message
+    rt = runtime(context)
+    if message.migrate_to_chat_id:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    else:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    if await rt.migrate_chat(old, new):
+        chat = await chats.get(rt.store, new)
+        if chat is not None and chat.locale:
+            await set_chat_menu(context.application, new, rt.translator(chat), private=False)
+
+
+def register(app: Application) -> list:
+    app.add_handler(TypeHandler(Update, track), group=-1)
+    app.add_handler(ChatMemberHandler(my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(ChatMemberHandler(member_changed, ChatMemberHandler.CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))
+    return []

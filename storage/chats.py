@@ -1,0 +1,82 @@
+"""Chats the bot is in, with their language, time zone and settings."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from bot.domain.models import Chat
+from storage.db import Database
+from storage.times import to_db
+
+
+def _chat(row) -> Chat:
+    return Chat(
+        id=row["id"],
+        kind=row["kind"],
+        title=row["title"],
+        locale=row["locale"],
+        tz=row["tz"],
+        community=row["community"],
+        active=bool(row["active"]),
+        settings=json.loads(row["settings"]),
+    )
+
+
+async def get(db: Database, chat_id: int) -> Chat | None:
+    row = await db.fetchone("SELECT * FROM chats WHERE id = ?", (chat_id,))
+    return _chat(row) if row else None
+
+
+async def seen(db: Database, chat_id: int, kind: str, title: str | None, now: datetime) -> None:
+    """Record a chat the bot heard from (new, or with a new title or kind)."""
+    await db.execute(
+        """INSERT INTO chats (id, kind, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
+                                          updated_at = excluded.updated_at""",
+        (chat_id, kind, title, to_db(now), to_db(now)),
+    )
+
+
+async def set_locale(db: Database, chat_id: int, locale: str, now: datetime) -> None:
+    await db.execute("UPDATE chats SET locale = ?, updated_at = ? WHERE id = ?",
+                     (locale, to_db(now), chat_id))
+
+
+async def set_tz(db: Database, chat_id: int, tz: str, now: datetime) -> None:
+    await db.execute("UPDATE chats SET tz = ?, updated_at = ? WHERE id = ?",
+                     (tz, to_db(now), chat_id))
+
+
+async def set_community(db: Database, chat_id: int, name: str, now: datetime) -> None:
+    await db.execute("UPDATE chats SET community = ?, updated_at = ? WHERE id = ?",
+                     (name, to_db(now), chat_id))
+
+
+async def set_active(db: Database, chat_id: int, active: bool, now: datetime) -> None:
+    await db.execute("UPDATE chats SET active = ?, updated_at = ? WHERE id = ?",
+                     (int(active), to_db(now), chat_id))
+
+
+async def active_ids(db: Database) -> list[int]:
+    rows = await db.fetchall("SELECT id FROM chats WHERE active = 1 ORDER BY id")
+    return [row["id"] for row in rows]
+
+
+async def migrate(db: Database, old_id: int, new_id: int, kind: str, now: datetime) -> bool:
+    """Move every row of ``old_id`` to ``new_id`` in one transaction (foreign keys cascade).
+
+    The new chat may already have a bare row (its first update can arrive before
+    the migration notice); the old chat's settings win. Returns False when there
+    was nothing to move.
+    """
+    async with db.transaction() as conn:
+        async with conn.execute("SELECT 1 FROM chats WHERE id = ?", (old_id,)) as cur:
+            if await cur.fetchone() is None:
+                return False
+        await conn.execute("DELETE FROM chats WHERE id = ?", (new_id,))
+        await conn.execute(
+            "UPDATE chats SET id = ?, kind = ?, updated_at = ? WHERE id = ?",
+            (new_id, kind, to_db(now), old_id),
+        )
+    return True

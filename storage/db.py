@@ -1,0 +1,114 @@
+"""The SQLite connection: pragmas, migrations and transactions.
+
+One aiosqlite connection per process. Every statement runs under one asyncio
+lock, so concurrent updates never interleave inside a transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class StorageError(Exception):
+    """The database cannot be used; the message is one line for the operator."""
+
+
+def migrations() -> list[tuple[int, str]]:
+    """The numbered migrations shipped with the package, in order."""
+    found = []
+    for entry in resources.files("storage").joinpath("migrations").iterdir():
+        match = MIGRATION_RE.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
+    found.sort()
+    if [n for n, _ in found] != list(range(1, len(found) + 1)):
+        raise StorageError("migrations are not numbered 0001, 0002, ... without gaps")
+    return found
+
+
+class Database:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        try:
+            conn = await aiosqlite.connect(str(path), isolation_level=None)
+        except Exception as exc:  # sqlite3 raises OperationalError with a terse text
+            raise StorageError(f"cannot open database {str(path)!r}: {exc}") from None
+        conn.row_factory = aiosqlite.Row
+        db = cls(conn)
+        try:
+            await db._prepare()
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def _prepare(self) -> None:
+        try:
+            await self._conn.execute("PRAGMA journal_mode=WAL")
+            await self._conn.execute("PRAGMA foreign_keys=ON")
+            await self._conn.execute("PRAGMA busy_timeout=5000")
+            await self._conn.execute("PRAGMA synchronous=NORMAL")
+            version = await self.schema_version()
+        except aiosqlite.DatabaseError as exc:
+            raise StorageError(f"database cannot be used: {exc}") from None
+        known = migrations()
+        if version > len(known):
+            raise StorageError(
+                f"database schema version {version} is newer than this Yishi knows "
+                f"({len(known)}): upgrade Yishi or use another database"
+            )
+        for number, script in known[version:]:
+            await self._conn.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+
+    async def schema_version(self) -> int:
+        async with self._conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0])
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Iterable = ()) -> int:
+        """One statement in its own transaction; returns lastrowid."""
+        async with self._lock:
+            cur = await self._conn.execute(sql, tuple(params))
+            rowid = cur.lastrowid
+            await cur.close()
+            return rowid or 0
+
+    async def fetchall(self, sql: str, params: Iterable = ()) -> list[aiosqlite.Row]:
+        async with self._lock, self._conn.execute(sql, tuple(params)) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchone(self, sql: str, params: Iterable = ()) -> aiosqlite.Row | None:
+        async with self._lock, self._conn.execute(sql, tuple(params)) as cur:
+            return await cur.fetchone()

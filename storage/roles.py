@@ -1,0 +1,48 @@
+"""Roles granted in a chat (convener, deputy, building lead, ...)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.models import RoleGrant
+from storage.db import Database
+from storage.times import to_db
+
+_SELECT = """SELECT r.chat_id, r.user_id, r.role, r.building,
+                    trim(u.first_name || ' ' || coalesce(u.last_name, '')) AS name
+             FROM roles r JOIN users u ON u.id = r.user_id"""
+
+
+def _grant(row) -> RoleGrant:
+    return RoleGrant(row["chat_id"], row["user_id"], row["role"], row["building"], row["name"])
+
+
+async def grant(db: Database, chat_id: int, user_id: int, role: str, building: str,
+                granted_by: int, now: datetime) -> None:
+    await db.execute(
+        """INSERT INTO roles (chat_id, user_id, role, building, granted_by, granted_at)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (chat_id, user_id, role) DO UPDATE SET building = excluded.building,
+               granted_by = excluded.granted_by, granted_at = excluded.granted_at""",
+        (chat_id, user_id, role, building, granted_by, to_db(now)),
+    )
+
+
+async def revoke(db: Database, chat_id: int, user_id: int, role: str) -> bool:
+    rows = await db.fetchall(
+        "DELETE FROM roles WHERE chat_id = ? AND user_id = ? AND role = ? RETURNING role",
+        (chat_id, user_id, role),
+    )
+    return bool(rows)
+
+
+async def of_chat(db: Database, chat_id: int) -> list[RoleGrant]:
+    rows = await db.fetchall(f"{_SELECT} WHERE r.chat_id = ? ORDER BY r.role, name",
+                             (chat_id,))
+    return [_grant(row) for row in rows]
+
+
+async def of_user(db: Database, chat_id: int, user_id: int) -> list[RoleGrant]:
+    rows = await db.fetchall(f"{_SELECT} WHERE r.chat_id = ? AND r.user_id = ?",
+                             (chat_id, user_id))
+    return [_grant(row) for row in rows]

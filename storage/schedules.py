@@ -1,0 +1,129 @@
+"""Schedules (what fires when) and deliveries (what fired, keyed so it fires once)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from bot.domain.models import Firing, Schedule
+from storage.db import Database
+from storage.times import from_db, to_db
+
+
+def _schedule(row) -> Schedule:
+    return Schedule(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        kind=row["kind"],
+        ref=row["ref"],
+        first_at=from_db(row["first_at"]),
+        rrule=row["rrule"],
+        tz=row["tz"],
+        offsets=tuple(json.loads(row["offsets"])),
+        payload=json.loads(row["payload"]),
+        active=bool(row["active"]),
+        created_at=from_db(row["created_at"]),
+    )
+
+
+async def add(db: Database, *, chat_id: int, kind: str, ref: str | None, first_at: datetime,
+              rrule: str | None, tz: str, offsets: tuple[int, ...], payload: dict,
+              now: datetime) -> Schedule:
+    row = await db.fetchone(
+        """INSERT INTO schedules (chat_id, kind, ref, first_at, rrule, tz, offsets, payload,
+                                  created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *""",
+        (chat_id, kind, ref, to_db(first_at), rrule, tz, json.dumps(list(offsets)),
+         json.dumps(payload, ensure_ascii=False), to_db(now)),
+    )
+    return _schedule(row)
+
+
+async def get(db: Database, schedule_id: int) -> Schedule | None:
+    row = await db.fetchone("SELECT * FROM schedules WHERE id = ?", (schedule_id,))
+    return _schedule(row) if row else None
+
+
+async def of_ref(db: Database, kind: str, ref: str) -> list[Schedule]:
+    rows = await db.fetchall("SELECT * FROM schedules WHERE kind = ? AND ref = ? ORDER BY id",
+                             (kind, ref))
+    return [_schedule(row) for row in rows]
+
+
+async def armable(db: Database, chat_id: int | None = None) -> list[Schedule]:
+    """Active schedules of active chats (of one chat when given)."""
+    rows = await db.fetchall(
+        """SELECT s.* FROM schedules s JOIN chats c ON c.id = s.chat_id
+           WHERE s.active = 1 AND c.active = 1 AND (? IS NULL OR s.chat_id = ?)
+           ORDER BY s.id""",
+        (chat_id, chat_id),
+    )
+    return [_schedule(row) for row in rows]
+
+
+async def of_chat(db: Database, chat_id: int) -> list[Schedule]:
+    rows = await db.fetchall("SELECT * FROM schedules WHERE chat_id = ? ORDER BY id", (chat_id,))
+    return [_schedule(row) for row in rows]
+
+
+async def set_active(db: Database, schedule_id: int, active: bool) -> None:
+    await db.execute("UPDATE schedules SET active = ? WHERE id = ?", (int(active), schedule_id))
+
+
+async def last_fire(db: Database, schedule_id: int) -> datetime | None:
+    row = await db.fetchone("SELECT max(fire_at) AS last FROM deliveries WHERE schedule_id = ?",
+                            (schedule_id,))
+    return from_db(row["last"]) if row and row["last"] else None
+
+
+def _key(firing: Firing) -> tuple:
+    return (firing.schedule.id, to_db(firing.occurrence), firing.offset)
+
+
+async def claim(db: Database, firing: Firing, now: datetime) -> bool:
+    """Take a firing for sending; False if it was already sent, skipped or being sent."""
+    rows = await db.fetchall(
+        """INSERT INTO deliveries (schedule_id, occurrence, offset_s, fire_at, status, recorded_at)
+           VALUES (?, ?, ?, ?, 'sending', ?) ON CONFLICT DO NOTHING RETURNING 1""",
+        (*_key(firing), to_db(firing.fire_at), to_db(now)),
+    )
+    return bool(rows)
+
+
+async def settle(db: Database, firing: Firing, now: datetime) -> None:
+    await db.execute(
+        """UPDATE deliveries SET status = 'sent', recorded_at = ?
+           WHERE schedule_id = ? AND occurrence = ? AND offset_s = ?""",
+        (to_db(now), *_key(firing)),
+    )
+
+
+async def release(db: Database, firing: Firing) -> None:
+    await db.execute(
+        """DELETE FROM deliveries WHERE schedule_id = ? AND occurrence = ? AND offset_s = ?
+           AND status = 'sending'""",
+        _key(firing),
+    )
+
+
+async def skip(db: Database, firing: Firing, now: datetime) -> None:
+    await db.execute(
+        """INSERT INTO deliveries (schedule_id, occurrence, offset_s, fire_at, status, recorded_at)
+           VALUES (?, ?, ?, ?, 'skipped', ?) ON CONFLICT DO NOTHING""",
+        (*_key(firing), to_db(firing.fire_at), to_db(now)),
+    )
+
+
+async def release_interrupted(db: Database) -> int:
+    """Claims left by a process that stopped mid-send are freed, so they are sent again."""
+    rows = await db.fetchall("DELETE FROM deliveries WHERE status = 'sending' RETURNING 1")
+    return len(rows)
+
+
+async def deliveries(db: Database, schedule_id: int) -> list[tuple[datetime, int, str]]:
+    rows = await db.fetchall(
+        """SELECT occurrence, offset_s, status FROM deliveries WHERE schedule_id = ?
+           ORDER BY fire_at""",
+        (schedule_id,),
+    )
+    return [(from_db(r["occurrence"]), r["offset_s"], r["status"]) for r in rows]

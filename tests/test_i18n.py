@@ -1,0 +1,106 @@
+"""Languages: negotiation, Babel formats, and catalogs complete in both scripts."""
+
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.i18n import CATALOG_LOCALES, Translator, from_telegram, negotiate
+
+REPO = Path(__file__).resolve().parents[1]
+LOCALES_DIR = REPO / "locales"
+
+
+@pytest.mark.parametrize(("code", "locale"), [
+    ("zh", "zh_Hans"), ("zh-hans", "zh_Hans"), ("zh-Hans-CN", "zh_Hans"), ("zh-cn", "zh_Hans"),
+    ("zh-SG", "zh_Hans"), ("zh-hant", "zh_Hant"), ("zh-Hant-TW", "zh_Hant"), ("zh-tw", "zh_Hant"),
+    ("zh-hk", "zh_Hant"), ("zh-MO", "zh_Hant"), ("en", "en"), ("en-GB", "en"),
+    ("ru", None), ("", None), (None, None), ("zh-yue", None),
+])
+def test_telegram_language_codes(code, locale):
+    assert from_telegram(code) == locale
+
+
+def test_negotiation_order():
+    assert negotiate("zh_Hant", "group", "en", "zh_Hans") == "zh_Hant"  # chat setting first
+    assert negotiate(None, "private", "zh-tw", "zh_Hans") == "zh_Hant"  # then the user, in private
+    assert negotiate(None, "group", "zh-tw", "zh_Hans") == "zh_Hans"  # not in groups
+    assert negotiate(None, "private", "de", "zh_Hant") == "zh_Hant"  # else the default
+
+
+def test_dates_and_numbers_follow_locale_and_zone():
+    moment = datetime(2026, 7, 20, 12, 0, tzinfo=UTC)  # 20:00 in Shanghai
+    hans = Translator("zh_Hans", ZoneInfo("Asia/Shanghai"))
+    hant = Translator("zh_Hant", ZoneInfo("Asia/Shanghai"))
+    en = Translator("en", ZoneInfo("Europe/London"))
+    assert hans.datetime(moment) == "2026年7月20日 20:00"
+    assert hans.weekday(moment) == "周一"
+    assert hant.weekday(moment) == "週一"
+    assert en.time(moment) == "13:00"
+    assert hans.number(3754) == "3,754"
+    assert hans.percent(0.98) == "98%"
+
+
+def test_translations_differ_by_script():
+    hans = Translator("zh_Hans", ZoneInfo("Asia/Shanghai"))
+    hant = Translator("zh_Hant", ZoneInfo("Asia/Shanghai"))
+    msg = "Sorry, only the conveners of this chat can do that."
+    assert hans.gettext(msg) == "抱歉，只有本群的召集人可以这样做。"
+    assert hant.gettext(msg) == "抱歉，只有本群的召集人可以這樣做。"
+    assert Translator("en", ZoneInfo("UTC")).gettext(msg) == msg
+
+
+def _pybabel(*args: str) -> subprocess.CompletedProcess:
+    exe = shutil.which("pybabel", path=str(Path(sys.executable).parent)) or "pybabel"
+    return subprocess.run([exe, *args], cwd=REPO, capture_output=True, text=True)
+
+
+def test_template_is_up_to_date_with_the_sources(tmp_path):
+    fresh = tmp_path / "messages.pot"
+    result = _pybabel("extract", "-F", "locales/babel.cfg", "-k", "N_", "-k", "gettext",
+                      "-k", "ngettext:1,2", "--no-location", "--sort-output", "-o", str(fresh), ".")
+    assert result.returncode == 0, result.stderr
+    with fresh.open("rb") as new, (LOCALES_DIR / "messages.pot").open("rb") as old:
+        new_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(new) if m.id}
+        old_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(old) if m.id}
+    assert new_ids - old_ids == set(), "new strings: run the pybabel extract command in the README"
+    assert old_ids - new_ids == set(), "strings gone: run the pybabel extract command in the README"
+
+
+@pytest.mark.parametrize("locale", CATALOG_LOCALES)
+def test_catalog_is_complete_and_not_fuzzy(locale):
+    with (LOCALES_DIR / "messages.pot").open("rb") as f:
+        wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
+    with (LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f, locale=locale)
+    have = {}
+    for message in catalog:
+        if message.id:
+            key = message.id if isinstance(message.id, str) else message.id[0]
+            have[key] = message
+    assert wanted - set(have) == set(), f"{locale} misses strings"
+    fuzzy = sorted(k for k, m in have.items() if m.fuzzy)
+    assert fuzzy == [], f"{locale} has fuzzy entries"
+    empty = sorted(k for k, m in have.items()
+                   if not (m.string if isinstance(m.string, str) else all(m.string)))
+    assert empty == [], f"{locale} has untranslated entries"
+    placeholders = sorted(k for k, m in have.items() if isinstance(m.string, str)
+                          and _params(k) != _params(m.string))
+    assert placeholders == [], f"{locale} changes %(name)s placeholders"
+
+
+def _params(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"%\((\w+)\)s", text))
+
+
+def test_pybabel_update_would_change_nothing():
+    result = _pybabel("update", "-i", "locales/messages.pot", "-d", "locales", "-D", "messages",
+                      "--no-fuzzy-matching", "--ignore-obsolete", "--check")
+    assert result.returncode == 0, result.stdout + result.stderr

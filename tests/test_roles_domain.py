@@ -1,0 +1,26 @@
+from bot.domain.roles import ROLES, is_convener, normalize_building, parse_role
+
+
+def test_roles_parse_in_english_and_both_scripts():
+    assert parse_role("convener") == "convener"
+    assert parse_role("Building_Lead") == "building_lead"
+    assert parse_role("楼长") == parse_role("樓長") == "building_lead"
+    assert parse_role("物业") == parse_role("物業") == "property_manager"
+    assert parse_role("业委会") == parse_role("業委會") == "committee"
+    assert parse_role("网格员") == parse_role("網格員") == "grid_worker"
+    assert parse_role("副召集人") == "deputy"
+    assert parse_role("mayor") is None
+    assert all(parse_role(role) == role for role in ROLES)
+
+
+def test_who_convenes():
+    assert is_convener(True, [])
+    assert is_convener(False, ["deputy"])
+    assert is_convener(False, ["convener", "committee"])
+    assert not is_convener(False, ["building_lead", "property_manager"])
+
+
+def test_building_labels():
+    assert normalize_building("6栋") == normalize_building("6 棟") == normalize_building("6") == "6"
+    assert normalize_building("6号楼") == "6"
+    assert normalize_building("b6") == "B6"
