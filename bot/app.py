@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -30,7 +30,6 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .defaults(Defaults(disable_notification=False))
         .post_init(_start)
         .post_shutdown(_stop)
         .build()

@@ -42,6 +42,7 @@ class Scheduler:
         self.on_migrated: Callable[[int, int], Awaitable[None]] | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._tasks: set[asyncio.Task] = set()
+        self._locks: dict[int, asyncio.Lock] = {}
 
     def register(self, kind: str, deliver: Deliver) -> None:
         """A feature says how to deliver the firings of its kind of schedule."""
@@ -111,7 +112,7 @@ class Scheduler:
         delay = max((when - now).total_seconds(), 0.0)
         name = self._job_id(schedule.id)
         self._app.job_queue.run_once(
-            self._run, when=delay, data=schedule.id, name=name,
+            self._wake, when=delay, data=schedule.id, name=name,
             job_kwargs={"id": name, "replace_existing": True, "misfire_grace_time": None},
         )
 
@@ -119,10 +120,20 @@ class Scheduler:
         last = await schedules.last_fire(self.db, schedule.id)
         return max(last, schedule.created_at) if last else schedule.created_at
 
-    async def _run(self, context: CallbackContext) -> None:
-        schedule = await schedules.get(self.db, context.job.data)
+    async def _wake(self, context: CallbackContext) -> None:
+        """The job only wakes us: the work runs as its own task, so re-arming the same job
+        id from inside it never collides with the job still running."""
+        self._app.create_task(self._run(context.job.data), name=f"schedule-{context.job.data}")
+
+    async def _run(self, schedule_id: int) -> None:
+        async with self._locks.setdefault(schedule_id, asyncio.Lock()):
+            await self._fire_due(schedule_id)
+
+    async def _fire_due(self, schedule_id: int) -> None:
+        schedule = await schedules.get(self.db, schedule_id)
         if schedule is None or not schedule.active:
             return
+        context = CallbackContext(self._app)
         now = self._clock.now()
         for firing in firings(schedule, await self._since(schedule), now):
             if now - firing.fire_at > self._grace:

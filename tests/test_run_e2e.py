@@ -1,0 +1,111 @@
+"""`yishi run` as its own process against the stand-in: what a convener sees, restart included."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.standin import FakeTelegram
+
+
+class YishiProcess:
+    def __init__(self, tg: FakeTelegram, tmp: Path, *extra: str) -> None:
+        self.tg, self.tmp, self.extra = tg, tmp, extra
+        self.proc: asyncio.subprocess.Process | None = None
+        self.log = tmp / "yishi.log"
+
+    async def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("YISHI_", "TELEGRAM_"))}
+        env.update(TELEGRAM_BOT_TOKEN=self.tg.token, TELEGRAM_API_URL=self.tg.url,
+                   YISHI_DB=str(self.tmp / "yishi.sqlite3"), YISHI_LOG_LEVEL="INFO")
+        with self.log.open("ab") as log:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", *self.extra, env=env, cwd=self.tmp,
+                stdout=log, stderr=log)
+        await self.until(lambda: "Yishi is running" in self.log.read_text())
+
+    async def until(self, condition, timeout: float = 30) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            assert self.proc.returncode is None, self.log.read_text()
+            assert loop.time() < deadline, self.log.read_text()
+            await asyncio.sleep(0.05)
+
+    async def stop(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.proc.wait(), 30)
+
+
+async def test_a_convener_sets_up_the_group_and_it_survives_a_restart(tg, tmp_path):
+    admin = tg.user("王芳", language_code="zh-hans")
+    resident = tg.user("李强", language_code="zh-hans")
+    group = tg.group("翠苑小区", admins=[admin], members=[resident])
+    bot = YishiProcess(tg, tmp_path)
+    await bot.start()
+    try:
+        await group.add_bot(by=admin)
+        assert "各位邻居好" in (await group.expect_message()).text
+
+        await resident.send(group, "/help")
+        resident_help = (await group.expect_message()).text
+        await admin.send(group, "/help")
+        convener_help = (await group.expect_message()).text
+        assert resident_help != convener_help
+        assert "/lang" in convener_help and "/lang" not in resident_help
+
+        await admin.send(group, "/lang")
+        menu = await group.expect_message()
+        assert (await admin.press(menu, "繁體中文")).text == "語言已設為繁體中文。"
+        await resident.send(group, "/roles")
+        assert "尚未授予任何角色。群管理員就是本群的召集人" in (await group.expect_message()).text
+
+        await resident.send(group, "/lang")
+        assert (await group.expect_message()).text == "抱歉，只有本群的召集人可以這樣做。"
+
+        supergroup = await group.migrate()
+        await resident.send(supergroup, "/lang")
+        assert (await supergroup.expect_message()).text == "抱歉，只有本群的召集人可以這樣做。"
+        await admin.send(supergroup, "/settings 名稱 翠苑小區")
+        assert "小區：翠苑小區" in (await supergroup.expect_message()).text
+    finally:
+        assert await bot.stop() == 0
+
+    bot = YishiProcess(tg, tmp_path)
+    await bot.start()
+    try:
+        await admin.send(supergroup, "/settings")
+        shown = (await supergroup.expect_message()).text
+        assert "本群設置" in shown and "小區：翠苑小區" in shown and "語言：繁體中文" in shown
+    finally:
+        assert await bot.stop() == 0
+    assert tg.violations == []
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("secret", ["s3cret-Token_1"])
+async def test_webhook_mode_receives_updates_with_the_secret(tg, tmp_path, secret):
+    port = free_port()
+    bot = YishiProcess(tg, tmp_path, "--webhook-url", f"http://127.0.0.1:{port}/yishi",
+                       "--listen", "127.0.0.1", "--port", str(port), "--secret-token", secret)
+    await bot.start()
+    try:
+        admin = tg.user("王芳", language_code="zh-hans")
+        group = tg.group("翠苑", admins=[admin])
+        await group.add_bot(by=admin)
+        assert "各位邻居好" in (await group.expect_message()).text
+        assert any(c.method == "setWebhook" and c.params.get("secret_token") == secret
+                   for c in tg.calls)
+    finally:
+        assert await bot.stop() == 0
