@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             app.run_webhook(
                 listen=settings.listen,
                 port=settings.port,
+                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
                 webhook_url=settings.webhook_url,
                 secret_token=settings.secret_token,
                 allowed_updates=Update.ALL_TYPES,

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from telegram import InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ParseMode
+from telegram.error import ChatMigrated
 from telegram.ext import CallbackContext
 
 from bot.domain.models import Chat, Person
@@ -26,11 +27,27 @@ from storage import chats, roles, users
 
 
 class Command(NamedTuple):
-    """An entry of the command menu and of /help."""
+    """An entry of the command menus and of /help."""
 
     name: str
     description: str  # English msgid, marked with N_
-    convener: bool  # True: shown to conveners only
+    convener: bool  # in groups: offered to conveners only
+    where: str = "group"  # "group", "private" or "both"
+
+    @property
+    def in_groups(self) -> bool:
+        return self.where in ("group", "both")
+
+    @property
+    def in_private(self) -> bool:
+        return self.where in ("private", "both")
+
+
+def offered(commands: list[Command], private: bool, convener: bool) -> list[Command]:
+    """The commands a person may use in a private chat, or in a group as resident/convener."""
+    if private:
+        return [c for c in commands if c.in_private]
+    return [c for c in commands if c.in_groups and (convener or not c.convener)]
 
 
 class Refused(Exception):
@@ -52,9 +69,10 @@ async def remember(rt: Runtime, update: Update) -> None:
             rt.seen[("chat", chat.id)] = facts
     if user is not None and not user.is_bot:
         person = person_of(user)
-        if rt.seen.get(("user", user.id)) != person:
-            await users.seen(rt.store, person, now)
-            rt.seen[("user", user.id)] = person
+        facts = (person, chat is not None and chat.type == "private")
+        if rt.seen.get(("user", user.id)) not in (facts, (person, True)):
+            await users.seen(rt.store, person, now, started=facts[1])
+            rt.seen[("user", user.id)] = facts
 
 
 @dataclass
@@ -108,7 +126,11 @@ class Turn:
         message = self.update.effective_message
         reply_to = (ReplyParameters(message.message_id, allow_sending_without_reply=True)
                     if message is not None and self.update.callback_query is None else None)
-        return await send_html(self.context.bot, self.chat_id, html, markup, reply_to)
+        try:
+            return await send_html(self.context.bot, self.chat_id, html, markup, reply_to)
+        except ChatMigrated as moved:  # the group became a supergroup meanwhile: follow it
+            await self.rt.migrate_chat(self.chat_id, moved.new_chat_id)
+            return await send_html(self.context.bot, moved.new_chat_id, html, markup)
 
     async def answer(self, text: str | None = None, alert: bool = False) -> None:
         """Answer the pressed button (a toast, or an alert when ``alert``)."""

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from telegram import (
     BotCommand,
     BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
     BotCommandScopeChatAdministrators,
     BotCommandScopeDefault,
@@ -19,15 +20,15 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.i18n import LANGUAGE_NAMES, LOCALES, N_, Translator
-from handlers.base import Command, Refused, Turn, handler
+from handlers.base import Command, Refused, Turn, handler, offered
 from storage import chats
 
 log = logging.getLogger(__name__)
 
 COMMANDS = [
-    Command("start", N_("What this bot does"), convener=False),
-    Command("help", N_("Commands you can use here"), convener=False),
-    Command("lang", N_("Choose the chat's language"), convener=True),
+    Command("start", N_("What this bot does"), convener=False, where="both"),
+    Command("help", N_("Commands you can use here"), convener=False, where="both"),
+    Command("lang", N_("Choose the chat's language"), convener=True, where="both"),
     Command("settings", N_("Community name and time zone"), convener=True),
 ]
 
@@ -50,7 +51,7 @@ async def start(turn: Turn) -> None:
 @handler
 async def help_(turn: Turn) -> None:
     convener = await turn.is_convener() and not turn.in_private
-    shown = [c for c in turn.context.application.bot_data["commands"] if convener or not c.convener]
+    shown = offered(turn.context.application.bot_data["commands"], turn.in_private, convener)
     await turn.reply(turn.render("help.html.j2", commands=shown, convener=convener,
                                  private=turn.in_private))
 
@@ -113,32 +114,35 @@ async def settings(turn: Turn) -> None:
     await turn.reply(turn.render("settings.html.j2", default_tz=turn.rt.settings.tz))
 
 
-def menu(commands: list[Command], t: Translator, convener: bool) -> list[BotCommand]:
-    return [BotCommand(c.name, t.gettext(c.description)) for c in commands
-            if convener or not c.convener]
+def menu(commands: list[Command], t: Translator, private: bool, convener: bool) -> list[BotCommand]:
+    return [BotCommand(c.name, t.gettext(c.description))
+            for c in offered(commands, private, convener)]
 
 
 async def set_default_menus(app: Application) -> None:
-    """Menus for every chat: English by default, Simplified for Chinese clients."""
+    """Menus for every chat: English by default, Simplified for Chinese clients
+    (Telegram's "zh" cannot tell the scripts apart)."""
     commands = app.bot_data["commands"]
     rt = app.bot_data["runtime"]
     tz = ZoneInfo(rt.settings.tz)
+    scopes = ((BotCommandScopeDefault(), False, False),
+              (BotCommandScopeAllPrivateChats(), True, False),
+              (BotCommandScopeAllChatAdministrators(), False, True))
     for language, locale in ((None, "en"), ("zh", "zh_Hans")):
         t = Translator(locale, tz)
-        await app.bot.set_my_commands(menu(commands, t, False), scope=BotCommandScopeDefault(),
-                                      language_code=language)
-        await app.bot.set_my_commands(menu(commands, t, True),
-                                      scope=BotCommandScopeAllChatAdministrators(),
-                                      language_code=language)
+        for scope, private, convener in scopes:
+            await app.bot.set_my_commands(menu(commands, t, private, convener), scope=scope,
+                                          language_code=language)
 
 
 async def set_chat_menu(app: Application, chat_id: int, t: Translator, private: bool) -> None:
     """A chat that chose a language gets its menu in that language."""
     commands = app.bot_data["commands"]
     try:
-        await app.bot.set_my_commands(menu(commands, t, private), scope=BotCommandScopeChat(chat_id))
+        await app.bot.set_my_commands(menu(commands, t, private, False),
+                                      scope=BotCommandScopeChat(chat_id))
         if not private:
-            await app.bot.set_my_commands(menu(commands, t, True),
+            await app.bot.set_my_commands(menu(commands, t, False, True),
                                           scope=BotCommandScopeChatAdministrators(chat_id))
     except TelegramError:
         log.warning("could not set the command menu of chat %s", chat_id, exc_info=True)

@@ -29,12 +29,16 @@ async def get(db: Database, chat_id: int) -> Chat | None:
 
 
 async def seen(db: Database, chat_id: int, kind: str, title: str | None, now: datetime) -> None:
-    """Record a chat the bot heard from (new, or with a new title or kind)."""
+    """Record a chat the bot heard from (new, or with a new title or kind).
+
+    A group that moved to a supergroup is not brought back by its late updates.
+    """
     await db.execute(
-        """INSERT INTO chats (id, kind, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+        """INSERT INTO chats (id, kind, title, created_at, updated_at)
+           SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM chat_moves WHERE old_id = ?)
            ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
                                           updated_at = excluded.updated_at""",
-        (chat_id, kind, title, to_db(now), to_db(now)),
+        (chat_id, kind, title, to_db(now), to_db(now), chat_id),
     )
 
 
@@ -71,7 +75,11 @@ async def migrate(db: Database, old_id: int, new_id: int, kind: str, now: dateti
     was nothing to move.
     """
     async with db.transaction() as conn:
-        async with conn.execute("SELECT 1 FROM chats WHERE id = ?", (old_id,)) as cur:
+        async with conn.execute(
+            """SELECT 1 FROM chats WHERE id = ?
+               AND NOT EXISTS (SELECT 1 FROM chat_moves WHERE old_id = ?)""",
+            (old_id, old_id),
+        ) as cur:
             if await cur.fetchone() is None:
                 return False
         await conn.execute("DELETE FROM chats WHERE id = ?", (new_id,))
@@ -79,4 +87,6 @@ async def migrate(db: Database, old_id: int, new_id: int, kind: str, now: dateti
             "UPDATE chats SET id = ?, kind = ?, updated_at = ? WHERE id = ?",
             (new_id, kind, to_db(now), old_id),
         )
+        await conn.execute("INSERT INTO chat_moves (old_id, new_id, moved_at) VALUES (?, ?, ?)",
+                           (old_id, new_id, to_db(now)))
     return True

@@ -20,15 +20,17 @@ def _person(row) -> Person:
     )
 
 
-async def seen(db: Database, person: Person, now: datetime) -> None:
+async def seen(db: Database, person: Person, now: datetime, started: bool = False) -> None:
+    """Record a person; ``started``: they wrote to the bot privately, so it may write to them."""
     await db.execute(
-        """INSERT INTO users (id, first_name, last_name, username, language_code, seen_at)
-           VALUES (?, ?, ?, ?, ?, ?)
+        """INSERT INTO users (id, first_name, last_name, username, language_code, started, seen_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name,
                last_name = excluded.last_name, username = excluded.username,
-               language_code = excluded.language_code, seen_at = excluded.seen_at""",
+               language_code = excluded.language_code, seen_at = excluded.seen_at,
+               started = max(started, excluded.started)""",
         (person.id, person.first_name, person.last_name, person.username,
-         person.language_code, to_db(now)),
+         person.language_code, int(started), to_db(now)),
     )
 
 

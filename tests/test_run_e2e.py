@@ -30,9 +30,9 @@ class YishiProcess:
                 stdout=log, stderr=log)
         await self.until(lambda: "Yishi is running" in self.log.read_text())
 
-    async def until(self, condition, timeout: float = 30) -> None:
+    async def until(self, condition, seconds: float = 30) -> None:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + seconds
         while not condition():
             assert self.proc.returncode is None, self.log.read_text()
             assert loop.time() < deadline, self.log.read_text()

@@ -65,6 +65,10 @@ async def test_migrating_a_group_moves_every_row(db):
     assert [g.building for g in await roles.of_chat(db, -1001)] == ["6"]
     assert (await schedules.get(db, s.id)).chat_id == -1001
     assert not await chats.migrate(db, -42, -1001, "supergroup", NOW)  # second notice: nothing
+    await chats.seen(db, -42, "group", "6栋", NOW)  # a late update from the old id
+    assert await chats.get(db, -42) is None
+    assert not await chats.migrate(db, -42, -1001, "supergroup", NOW)
+    assert (await chats.get(db, -1001)).locale == "zh_Hant"
 
 
 async def test_a_firing_is_claimed_once(db):

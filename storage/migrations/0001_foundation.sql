@@ -16,6 +16,13 @@ CREATE TABLE chats (
     updated_at  TEXT    NOT NULL
 );
 
+-- Groups that became supergroups: late updates from an old id must not bring it back.
+CREATE TABLE chat_moves (
+    old_id      INTEGER PRIMARY KEY,
+    new_id      INTEGER NOT NULL,
+    moved_at    TEXT    NOT NULL
+);
+
 CREATE TABLE users (
     id            INTEGER PRIMARY KEY,
     first_name    TEXT    NOT NULL,

@@ -1,0 +1,41 @@
+"""A local stand-in for the Telegram Bot API, with scriptable users and chats.
+
+Usage::
+
+    async with FakeTelegram(spec_path="api.json") as tg:
+        # point the bot at f"{tg.url}/bot" (files: f"{tg.url}/file/bot") with tg.token
+        alice = tg.user("Alice")
+        group = tg.group("翠苑小区", admins=[alice])
+        await group.add_bot(by=alice)
+        await alice.send(group, "/help")
+        reply = await group.expect_message()
+        answer = await alice.press(reply, "简体中文")
+        assert tg.violations == []
+"""
+
+from bot.standin.params import ApiError
+from bot.standin.scenario import (
+    Button,
+    Call,
+    CallbackAnswer,
+    FakeChat,
+    FakeDocument,
+    FakeMessage,
+    FakeUser,
+)
+from bot.standin.server import BOT_TOKEN, FakeTelegram
+from bot.standin.spec import ApiSpec
+
+__all__ = [
+    "BOT_TOKEN",
+    "ApiError",
+    "ApiSpec",
+    "Button",
+    "Call",
+    "CallbackAnswer",
+    "FakeChat",
+    "FakeDocument",
+    "FakeMessage",
+    "FakeTelegram",
+    "FakeUser",
+]
