@@ -269,13 +269,20 @@ class ApiMethods:
         if value is None or value == "":
             raise bad_request(f"there is no {field} in the request", violation=True)
         document = self._resolve_file(value, folder)
+        media = {"photo": document} if folder == "photos" else {"document": document}
+        return self._post(chat, p, "caption", **media)
+
+    def _post(self: FakeTelegram, chat: FakeChat, p: Params, text_field: str,
+              **media: FakeDocument) -> dict[str, Any]:
+        """A new message from the bot: text or caption formatted, keyboard checked, flood charged."""
+        caption = text_field == "caption"
         text, entities, html, mode = self._format(
-            p, text_field="caption", entities_field="caption_entities", caption=True
+            p, text_field=text_field, entities_field=f"{text_field}_entities" if caption else "entities",
+            caption=caption,
         )
         markup = self._markup(p)
         reply_to = self._reply_target(p, chat)
         self._charge(chat)
-        media = {"photo": document} if folder == "photos" else {"document": document}
         message = self._add_message(
             chat,
             self.bot,
@@ -500,24 +507,7 @@ class ApiMethods:
     # -- messages --------------------------------------------------------------------------------
 
     async def api_sendMessage(self: FakeTelegram, p: Params) -> Any:
-        chat = self._chat_for_bot(p)
-        text, entities, html, mode = self._format(
-            p, text_field="text", entities_field="entities", caption=False
-        )
-        markup = self._markup(p)
-        reply_to = self._reply_target(p, chat)
-        self._charge(chat)
-        message = self._add_message(
-            chat,
-            self.bot,
-            text=text,
-            entities=entities,
-            html=html,
-            parse_mode=mode,
-            reply_markup=markup,
-            reply_to=reply_to,
-        )
-        return message.to_dict()
+        return self._post(self._chat_for_bot(p), p, "text")
 
     async def api_sendDocument(self: FakeTelegram, p: Params) -> Any:
         return self._send_media(p, "document", "documents")
