@@ -8,10 +8,10 @@ import logging
 import sys
 from urllib.parse import urlsplit
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, Settings, load_settings
 from storage.db import Database, StorageError
 
 
@@ -38,10 +38,14 @@ def fail(message: str) -> int:
     return 2
 
 
-async def check_database(path) -> None:
-    """Open (and migrate) the database before going online, so a bad one stops us at once."""
-    db = await Database.open(path)
+async def preflight(settings: Settings) -> None:
+    """Open (and migrate) the database and ask the Bot API who we are, before starting:
+    a bad database or a rejected token stops the bot with one line."""
+    db = await Database.open(settings.db_path)
     await db.close()
+    async with Bot(settings.token, base_url=settings.base_url,
+                   base_file_url=settings.base_file_url) as bot:
+        await bot.get_me()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,9 +62,14 @@ def main(argv: list[str] | None = None) -> int:
     from bot.app import build_application  # the composition root, imported once settings are good
 
     try:
-        asyncio.run(check_database(settings.db_path))
+        asyncio.run(preflight(settings))
     except StorageError as exc:
         return fail(str(exc))
+    except InvalidToken:
+        return fail("the Bot API rejected TELEGRAM_BOT_TOKEN: check the token from @BotFather")
+    except NetworkError as exc:
+        print(f"yishi: cannot reach the Bot API at {settings.api_url}: {exc}", file=sys.stderr)
+        return 1
     app = build_application(settings)
     try:
         if settings.webhook_url:

@@ -86,8 +86,7 @@ class Turn:
 
     @classmethod
     async def load(cls, update: Update, context: CallbackContext) -> Turn:
-        rt = runtime(context)
-        await remember(rt, update)
+        rt = runtime(context)  # lifecycle.track has stored the chat and the person already
         chat = await chats.get(rt.store, update.effective_chat.id) if update.effective_chat else None
         person = person_of(update.effective_user) if update.effective_user else None
         return cls(update, context, rt, chat, person, rt.translator(chat, person))

@@ -269,3 +269,29 @@ async def test_a_private_chat_marks_the_person_reachable(bot, tg):
     await user.send(group, "/help")
     await group.expect_message()
     assert (await users.get(bot.runtime.store, user.id)).started
+
+
+async def test_a_new_administrator_convenes_at_once_when_the_bot_is_admin(bot, people):
+    admin, resident, _, group = people
+    await joined(people)
+    await group.promote_bot(by=admin)
+    await resident.send(group, "/settings")
+    assert "只有本群的召集人" in (await group.expect_message()).text
+    await group.promote(resident, by=admin)  # Telegram tells an admin bot: chat_member
+    await resident.send(group, "/settings")
+    assert "本群设置" in (await group.expect_message()).text
+
+
+async def test_otherwise_the_administrator_list_is_read_again_after_a_few_minutes(bot, people):
+    from datetime import timedelta
+
+    admin, resident, _, group = people
+    await joined(people)
+    await resident.send(group, "/settings")
+    assert "只有本群的召集人" in (await group.expect_message()).text
+    await group.promote(resident, by=admin)  # a member bot is not told
+    await resident.send(group, "/settings")
+    assert "只有本群的召集人" in (await group.expect_message()).text
+    bot.clock.advance(timedelta(minutes=6))
+    await resident.send(group, "/settings")
+    assert "本群设置" in (await group.expect_message()).text

@@ -76,3 +76,17 @@ def test_any_html_splits_into_valid_parts_within_the_limit(pieces, limit):
     # cuts drop at most the line break they were made at
     assert rebuilt.replace("\n", "") == whole.replace("\n", "").strip() or \
         rebuilt.replace("\n", "").strip() == whole.replace("\n", "").strip()
+
+
+def test_babel_filters_format_in_the_chat_locale_and_zone(tmp_path):
+    from datetime import UTC, datetime
+
+    (tmp_path / "when.html.j2").write_text(
+        "{{ when|date }} {{ when|weekday }} {{ when|time }}｜{{ n|number }}｜{{ share|percent }}")
+    when = datetime(2026, 7, 20, 11, 30, tzinfo=UTC)
+    renderer = Renderer(tmp_path)
+    hans = renderer.render("when.html.j2", Translator("zh_Hans", SH), when=when, n=3754, share=0.75)
+    hant = renderer.render("when.html.j2", Translator("zh_Hant", ZoneInfo("Asia/Taipei")),
+                           when=when, n=3754, share=0.75)
+    assert hans == "2026年7月20日 周一 19:30｜3,754｜75%"
+    assert hant == "2026年7月20日 週一 19:30｜3,754｜75%"

@@ -109,3 +109,17 @@ async def test_webhook_mode_receives_updates_with_the_secret(tg, tmp_path, secre
                    for c in tg.calls)
     finally:
         assert await bot.stop() == 0
+
+
+async def test_a_rejected_token_stops_with_one_line(tg, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("YISHI_", "TELEGRAM_"))}
+    env.update(TELEGRAM_BOT_TOKEN="987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+               TELEGRAM_API_URL=tg.url, YISHI_DB=str(tmp_path / "y.sqlite3"))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2
+    assert err.decode().splitlines() == [
+        "yishi: the Bot API rejected TELEGRAM_BOT_TOKEN: check the token from @BotFather"]
+    assert out == b""

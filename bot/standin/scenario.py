@@ -219,6 +219,11 @@ class FakeChat:
         if user not in self.admins:
             self.admins.append(user)
 
+    async def promote(self, user: FakeUser, by: FakeUser) -> None:
+        """``by`` makes ``user`` an administrator. Like Telegram, a bot that is itself an
+        administrator hears of it (a chat_member update, when it asked for those)."""
+        await self._tg._change_member(self, user, by, self.add_admin)
+
     def remove_member(self, user: FakeUser) -> None:
         """The user leaves the chat (a "left member" service message is sent)."""
         was_in = user in self.members or user in self.admins

@@ -404,6 +404,23 @@ class FakeTelegram(ApiMethods):
         )
         await asyncio.sleep(0)
 
+    async def _change_member(self, chat: FakeChat, user: FakeUser, by: FakeUser,
+                             change: Callable[[FakeUser], None]) -> None:
+        old = self._member(chat, user)
+        change(user)
+        if chat.bot_status == "administrator":
+            self._enqueue(
+                "chat_member",
+                {
+                    "chat": chat.to_dict(),
+                    "from": by.to_dict(),
+                    "date": int(time.time()),
+                    "old_chat_member": old,
+                    "new_chat_member": self._member(chat, user),
+                },
+            )
+        await asyncio.sleep(0)
+
     def _set_private_status(self, user: FakeUser, status: str) -> None:
         chat = user.private
         if chat.bot_status == status:
