@@ -558,23 +558,18 @@ class ApiMethods:
         return message
 
     async def api_editMessageText(self: FakeTelegram, p: Params) -> Any:
-        message = self._editable(p)
-        if message.has_media:
-            raise bad_request("there is no text in the message to edit")
-        text, entities, html, mode = self._format(
-            p, text_field="text", entities_field="entities", caption=False
-        )
-        markup = self._markup(p, inline_only=True)
-        return self._apply_edit(
-            message, text=text, entities=entities, reply_markup=markup, html=html, parse_mode=mode
-        )
+        return self._edit_text(p, caption=False)
 
     async def api_editMessageCaption(self: FakeTelegram, p: Params) -> Any:
+        return self._edit_text(p, caption=True)
+
+    def _edit_text(self: FakeTelegram, p: Params, *, caption: bool) -> Any:
         message = self._editable(p)
-        if not message.has_media:
-            raise bad_request("there is no caption in the message to edit")
+        if message.has_media != caption:
+            raise bad_request(f"there is no {'caption' if caption else 'text'} in the message to edit")
         text, entities, html, mode = self._format(
-            p, text_field="caption", entities_field="caption_entities", caption=True
+            p, text_field="caption" if caption else "text",
+            entities_field="caption_entities" if caption else "entities", caption=caption,
         )
         markup = self._markup(p, inline_only=True)
         return self._apply_edit(

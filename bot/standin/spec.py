@@ -130,11 +130,9 @@ class ApiSpec:
             return f"expected {type_name}, got an uploaded file"
         if type_name.startswith("Array of "):
             inner = type_name[len("Array of ") :]
-            if top and isinstance(value, str):
-                try:
-                    value = json.loads(value)
-                except ValueError:
-                    return f"expected {type_name} as JSON, got {_show(value)}"
+            value, error = _from_json(value, type_name, top)
+            if error:
+                return error
             if not isinstance(value, list):
                 return f"expected {type_name}, got {_show(value)}"
             for index, item in enumerate(value):
@@ -145,11 +143,9 @@ class ApiSpec:
         type_spec = self.types.get(type_name)
         if type_spec is None:
             return f"unknown type {type_name}"
-        if top and isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                return f"expected {type_name} as JSON, got {_show(value)}"
+        value, error = _from_json(value, type_name, top)
+        if error:
+            return error
         if not isinstance(value, dict):
             return f"expected {type_name}, got {_show(value)}"
         subtypes = type_spec.get("subtypes")
@@ -188,6 +184,16 @@ def _is_attached(name: str, params: dict[str, Any]) -> bool:
     """Whether an uploaded part is referenced as attach://name from another field."""
     needle = f"attach://{name}"
     return any(isinstance(v, str) and needle in v for v in params.values())
+
+
+def _from_json(value: Any, type_name: str, top: bool) -> tuple[Any, str | None]:
+    """Form fields carry objects and arrays as JSON text; nested values are already decoded."""
+    if top and isinstance(value, str):
+        try:
+            return json.loads(value), None
+        except ValueError:
+            return value, f"expected {type_name} as JSON, got {_show(value)}"
+    return value, None
 
 
 def _show(value: Any) -> str:
