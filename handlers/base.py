@@ -23,7 +23,7 @@ from bot.domain.roles import is_convener
 from bot.i18n import Translator
 from bot.render import split_message
 from bot.runtime import Runtime, runtime
-from storage import chats, roles, users
+from storage import chats, roles
 
 
 class Command(NamedTuple):
@@ -56,23 +56,6 @@ class Refused(Exception):
 
 def person_of(user) -> Person:
     return Person(user.id, user.first_name, user.last_name, user.username, user.language_code)
-
-
-async def remember(rt: Runtime, update: Update) -> None:
-    """Store the chat and the person of an update when something about them changed."""
-    now = rt.clock.now()
-    chat, user = update.effective_chat, update.effective_user
-    if chat is not None:
-        facts = (chat.type, chat.title)
-        if rt.seen.get(("chat", chat.id)) != facts:
-            await chats.seen(rt.store, chat.id, chat.type, chat.title, now)
-            rt.seen[("chat", chat.id)] = facts
-    if user is not None and not user.is_bot:
-        person = person_of(user)
-        facts = (person, chat is not None and chat.type == "private")
-        if rt.seen.get(("user", user.id)) not in (facts, (person, True)):
-            await users.seen(rt.store, person, now, started=facts[1])
-            rt.seen[("user", user.id)] = facts
 
 
 @dataclass

@@ -13,7 +13,7 @@ from telegram.ext import (
 )
 
 from bot.runtime import runtime
-from handlers.base import Turn, remember
+from handlers.base import Turn, person_of
 from handlers.core import set_chat_menu
 from storage import chats, users
 
@@ -21,8 +21,23 @@ PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMe
 
 
 async def track(update: Update, context: CallbackContext) -> None:
-    """Before any feature: remember the chat and the person of every update."""
-    await remember(runtime(context), update)
+    """Before any feature: store the chat and the person of an update when something about
+    them changed (kept in memory, so an ordinary update costs no write)."""
+    rt = runtime(context)
+    now = rt.clock.now()
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None:
+        facts = (chat.type, chat.title)
+        if rt.seen.get(("chat", chat.id)) != facts:
+            await chats.seen(rt.store, chat.id, chat.type, chat.title, now)
+            rt.seen[("chat", chat.id)] = facts
+    if user is not None and not user.is_bot:
+        person = person_of(user)
+        private = chat is not None and chat.type == "private"
+        known = rt.seen.get(("user", user.id))  # (person, has written to the bot privately)
+        if known is None or known[0] != person or (private and not known[1]):
+            await users.seen(rt.store, person, now, started=private)
+            rt.seen[("user", user.id)] = (person, private or bool(known and known[1]))
 
 
 async def my_membership(update: Update, context: CallbackContext) -> None:

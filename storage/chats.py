@@ -70,16 +70,15 @@ async def active_ids(db: Database) -> list[int]:
 async def migrate(db: Database, old_id: int, new_id: int, kind: str, now: datetime) -> bool:
     """Move every row of ``old_id`` to ``new_id`` in one transaction (foreign keys cascade).
 
+    The move is recorded, so ``seen`` never brings the old id back and a second notice finds
+    nothing to move.
+
     The new chat may already have a bare row (its first update can arrive before
     the migration notice); the old chat's settings win. Returns False when there
     was nothing to move.
     """
     async with db.transaction() as conn:
-        async with conn.execute(
-            """SELECT 1 FROM chats WHERE id = ?
-               AND NOT EXISTS (SELECT 1 FROM chat_moves WHERE old_id = ?)""",
-            (old_id, old_id),
-        ) as cur:
+        async with conn.execute("SELECT 1 FROM chats WHERE id = ?", (old_id,)) as cur:
             if await cur.fetchone() is None:
                 return False
         await conn.execute("DELETE FROM chats WHERE id = ?", (new_id,))
