@@ -11,15 +11,16 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.refresh import Refresher
 from bot.render import Renderer
 from bot.runtime import AdminCache, Runtime
 from bot.scheduler import Scheduler
-from handlers import core, errors, lifecycle, roles
+from handlers import core, errors, households, lifecycle, polls, roles
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-FEATURES = (lifecycle, core, roles, errors)
+FEATURES = (lifecycle, core, roles, polls, households, errors)
 
 
 def build_application(settings: Settings, clock: Clock | None = None) -> Application:
@@ -31,6 +32,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         .base_file_url(settings.base_file_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_start)
+        .post_stop(_drain)
         .post_shutdown(_stop)
         .build()
     )
@@ -40,6 +42,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         renderer=Renderer(settings.templates_dir),
         scheduler=Scheduler(app, clock, settings.grace),
         admins=AdminCache(clock),
+        refresher=Refresher(settings.edit_interval),
     )
     runtime.scheduler.on_forbidden = runtime.deactivate_chat
     runtime.scheduler.on_migrated = runtime.migrate_chat
@@ -57,6 +60,11 @@ async def _start(app: Application) -> None:
     await runtime.scheduler.start(runtime.db)
     await core.set_default_menus(app)
     log.info("Yishi is running as @%s", app.bot.username)
+
+
+async def _drain(app: Application) -> None:
+    """Before the connection to Telegram closes: show every pending change."""
+    await app.bot_data["runtime"].refresher.drain()
 
 
 async def _stop(app: Application) -> None:
@@ -87,6 +95,7 @@ async def running(app: Application, poll_timeout: int = 10) -> AsyncIterator[App
                 await app.updater.stop()
             if app.running:
                 await app.stop()
+                await app.post_stop(app)
     finally:
         await app.shutdown()
         await app.post_shutdown(app)

@@ -29,6 +29,7 @@ class Settings:
     log_level: str = "INFO"
     templates_dir: Path | None = None
     grace: timedelta = timedelta(hours=1)
+    edit_interval: float = 5.0  # seconds between edits of one live message (a poll's tally)
     webhook_url: str | None = None
     listen: str = "0.0.0.0"
     port: int = 8443
@@ -88,6 +89,14 @@ def load_settings(flags: dict[str, object] | None = None) -> Settings:
     except ValueError:
         raise ConfigError(f"YISHI_GRACE_SECONDS {grace_raw!r} is not a whole number") from None
 
+    interval_raw = _pick(flags.get("edit_interval"), "YISHI_EDIT_SECONDS", 5)
+    try:
+        edit_interval = float(str(interval_raw))
+    except ValueError:
+        edit_interval = -1.0
+    if not 0 <= edit_interval <= 600:
+        raise ConfigError(f"YISHI_EDIT_SECONDS {interval_raw!r} is not a number of seconds (0-600)")
+
     api_url = str(_pick(flags.get("api_url"), "TELEGRAM_API_URL", "https://api.telegram.org"))
     if not re.match(r"^https?://", api_url):
         raise ConfigError(f"TELEGRAM_API_URL {api_url!r} must start with http:// or https://")
@@ -107,6 +116,7 @@ def load_settings(flags: dict[str, object] | None = None) -> Settings:
         log_level=log_level,
         templates_dir=templates_dir,
         grace=grace,
+        edit_interval=edit_interval,
         webhook_url=_pick(flags.get("webhook_url"), "YISHI_WEBHOOK_URL"),  # type: ignore[arg-type]
         listen=str(_pick(flags.get("listen"), "YISHI_LISTEN", "0.0.0.0")),
         port=port,

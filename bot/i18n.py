@@ -10,12 +10,13 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from babel import dates, numbers
+from babel import dates, lists, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -113,6 +114,22 @@ class Translator:
 
     def number(self, value: float | int) -> str:
         return numbers.format_decimal(value, locale=self.babel_locale)
+
+    def duration(self, value: timedelta) -> str:
+        """A length of time in the largest unit that states it exactly ("2 hours", "90 minutes")."""
+        seconds = int(value.total_seconds())
+        unit = next(u for u, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+                    if seconds % size == 0)
+        return dates.format_timedelta(value, granularity=unit, threshold=float("inf"),
+                                      locale=self.babel_locale)
+
+    def listing(self, items) -> str:
+        """Names or units as a list in the language's way ("A, B, and C"; "A、B和C")."""
+        return lists.format_list([str(item) for item in items], locale=self.babel_locale)
+
+    def area(self, centi: int) -> str:
+        """A floor area kept in hundredths of a square metre, as square metres."""
+        return numbers.format_decimal(Decimal(centi) / 100, format="#,##0.00", locale=self.babel_locale)
 
     def percent(self, value: float) -> str:
         return numbers.format_percent(value, format="#,##0.#%", locale=self.babel_locale)

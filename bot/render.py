@@ -18,6 +18,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, p
 from bot.i18n import LOCALES, Translator, translations
 
 LIMIT = 4096
+FILTERS = ("date", "time", "datetime", "weekday", "number", "percent", "area", "duration", "listing")
 
 
 class Renderer:
@@ -37,14 +38,14 @@ class Renderer:
             keep_trailing_newline=False,
         )
         env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
-        for name in ("date", "time", "datetime", "weekday", "number", "percent"):
+        for name in FILTERS:
             env.filters[name] = _filter(name)
         return env
 
     def render(self, name: str, t: Translator, /, **context: object) -> str:
         """Render ``name`` in the translator's locale; the result is Telegram HTML."""
         template = self._envs[t.locale].get_template(name)
-        return template.render(t=t, **context).strip()
+        return _BLANKS.sub("\n\n", template.render(t=t, **context)).strip()
 
 
 def _filter(method: str):
@@ -55,6 +56,7 @@ def _filter(method: str):
     return apply
 
 
+_BLANKS = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")  # at most one blank line in a row
 _TOKEN = re.compile(r"<[^>]*>|&[^;\s]{1,10};|\n|[^<&\n]", re.S)
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
 

@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.models import Chat, Person
 from bot.i18n import Translator, negotiate
+from bot.refresh import Refresher
 from bot.render import Renderer
 from bot.scheduler import Scheduler
 from storage import chats
@@ -56,6 +57,7 @@ class Runtime:
     renderer: Renderer
     scheduler: Scheduler
     admins: AdminCache
+    refresher: Refresher
     db: Database | None = None
     seen: dict = field(default_factory=dict)  # last stored (chat/user) facts, to skip rewrites
 

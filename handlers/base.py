@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import html
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from telegram import InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ParseMode
-from telegram.error import ChatMigrated
+from telegram.error import BadRequest, ChatMigrated
 from telegram.ext import CallbackContext
 
 from bot.domain.models import Chat, Person
@@ -24,6 +25,8 @@ from bot.i18n import Translator
 from bot.render import split_message
 from bot.runtime import Runtime, runtime
 from storage import chats, roles
+
+log = logging.getLogger(__name__)
 
 
 class Command(NamedTuple):
@@ -82,19 +85,25 @@ class Turn:
     def in_private(self) -> bool:
         return self.update.effective_chat.type == "private"
 
-    async def role_names(self) -> set[str]:
-        if self.person is None or self.chat is None:
+    async def role_names(self, chat_id: int | None = None) -> set[str]:
+        if self.person is None or (chat_id is None and self.chat is None):
             return set()
-        return {grant.role for grant in await roles.of_user(self.rt.store, self.chat_id,
-                                                             self.person.id)}
+        chat_id = self.chat_id if chat_id is None else chat_id
+        return {grant.role for grant in await roles.of_user(self.rt.store, chat_id, self.person.id)}
 
     async def is_convener(self) -> bool:
         if self.person is None:
             return False
         if self.in_private:
             return True  # one's own private chat
-        admins = await self.rt.admins.ids(self.context.bot, self.chat_id)
-        return is_convener(self.person.id in admins, await self.role_names())
+        return await self.convenes(self.chat_id)
+
+    async def convenes(self, chat_id: int) -> bool:
+        """Whether the speaker convenes the group ``chat_id`` (asked from anywhere)."""
+        if self.person is None:
+            return False
+        admins = await self.rt.admins.ids(self.context.bot, chat_id)
+        return is_convener(self.person.id in admins, await self.role_names(chat_id))
 
     async def require_convener(self) -> None:
         if not await self.is_convener():
@@ -115,8 +124,14 @@ class Turn:
             return await send_html(self.context.bot, moved.new_chat_id, html, markup)
 
     async def answer(self, text: str | None = None, alert: bool = False) -> None:
-        """Answer the pressed button (a toast, or an alert when ``alert``)."""
-        await self.update.callback_query.answer(text, show_alert=alert)
+        """Answer the pressed button (a toast, or an alert when ``alert``). A press Telegram
+        delivered twice was answered the first time: the second answer is dropped."""
+        try:
+            await self.update.callback_query.answer(text, show_alert=alert)
+        except BadRequest as error:
+            if "query is too old" not in str(error).lower():
+                raise
+            log.info("button press %s answered already", self.update.callback_query.id)
 
 
 async def send_html(bot, chat_id: int, html: str, markup: InlineKeyboardMarkup | None = None,
@@ -132,6 +147,15 @@ async def send_html(bot, chat_id: int, html: str, markup: InlineKeyboardMarkup |
             link_preview_options=None,
         )
     return sent  # type: ignore[return-value]
+
+
+StartLink = Callable[["Turn", str], Awaitable[None]]
+
+
+def start_links(app) -> dict[str, StartLink]:
+    """Deep links ``t.me/<bot>?start=<prefix><payload>``: a feature registers its prefix here,
+    and /start in a private chat hands it the payload."""
+    return app.bot_data.setdefault("start_links", {})
 
 
 def handler(fn: Callable[[Turn], Awaitable[None]]) -> Callable[[Update, CallbackContext], Awaitable[None]]:

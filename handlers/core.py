@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import (
@@ -19,8 +20,9 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.domain.polls import DEFAULT_VOTE_REMINDERS, parse_offsets
 from bot.i18n import LANGUAGE_NAMES, LOCALES, N_, Translator
-from handlers.base import Command, Refused, Turn, handler, offered
+from handlers.base import Command, Refused, Turn, handler, offered, start_links
 from storage import chats
 
 log = logging.getLogger(__name__)
@@ -35,12 +37,17 @@ COMMANDS = [
 SETTING_KEYS = {
     "name": ("name", "名称", "名稱", "小区", "小區", "community"),
     "tz": ("tz", "时区", "時區", "timezone"),
+    "reminders": ("reminders", "提醒", "投票提醒"),
 }
 
 
 @handler
 async def start(turn: Turn) -> None:
-    if turn.in_private:
+    payload = (turn.context.args or [""])[0]
+    links = start_links(turn.context.application)
+    if turn.in_private and payload[:1] in links:
+        await links[payload[:1]](turn, payload[1:])
+    elif turn.in_private:
         username = turn.context.bot.username
         await turn.reply(turn.render("start_private.html.j2",
                                      add_link=f"https://t.me/{username}?startgroup=true"))
@@ -95,13 +102,21 @@ async def settings(turn: Turn) -> None:
         value = " ".join(args[1:]).strip()
         if key is None or not value:
             raise Refused(turn.t.gettext(
-                "Usage: /settings name <community name>, or /settings tz <time zone>, "
-                "e.g. /settings tz Asia/Shanghai"))
+                "Usage: /settings name <community name>, /settings tz <time zone> (e.g. "
+                "/settings tz Asia/Shanghai), or /settings reminders 24h 2h (before a vote's "
+                "deadline; off for none)"))
         now = turn.rt.clock.now()
         if key == "name":
             if len(value) > 64:
                 raise Refused(turn.t.gettext("The community name can be at most 64 characters."))
             await chats.set_community(turn.rt.store, turn.chat_id, value, now)
+        elif key == "reminders":
+            offsets = parse_offsets(value)
+            if offsets is None:
+                raise Refused(turn.t.gettext(
+                    "I cannot read %(text)s. Give up to five times before the deadline, e.g. "
+                    "/settings reminders 24h 2h, 1天 3小时, or off.", text=value))
+            await chats.set_setting(turn.rt.store, turn.chat_id, "vote_reminders", list(offsets), now)
         else:
             try:
                 ZoneInfo(value)
@@ -111,7 +126,9 @@ async def settings(turn: Turn) -> None:
                     "or Asia/Hong_Kong.", zone=value)) from None
             await chats.set_tz(turn.rt.store, turn.chat_id, value, now)
         turn = await Turn.load(turn.update, turn.context)
-    await turn.reply(turn.render("settings.html.j2", default_tz=turn.rt.settings.tz))
+    reminders = (turn.chat.settings or {}).get("vote_reminders", DEFAULT_VOTE_REMINDERS)
+    await turn.reply(turn.render("settings.html.j2", default_tz=turn.rt.settings.tz,
+                                 reminders=[timedelta(seconds=s) for s in reminders]))
 
 
 def menu(commands: list[Command], t: Translator, private: bool, convener: bool) -> list[BotCommand]:

@@ -15,7 +15,7 @@ from telegram.ext import (
 from bot.runtime import runtime
 from handlers.base import Turn, person_of
 from handlers.core import set_chat_menu
-from storage import chats, users
+from storage import chats, members, users
 
 PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED)
 
@@ -38,6 +38,9 @@ async def track(update: Update, context: CallbackContext) -> None:
         if known is None or known[0] != person or (private and not known[1]):
             await users.seen(rt.store, person, now, started=private)
             rt.seen[("user", user.id)] = (person, private or bool(known and known[1]))
+        if chat is not None and chat.type != "private" and ("member", chat.id, user.id) not in rt.seen:
+            await members.seen(rt.store, chat.id, user.id, now)
+            rt.seen[("member", chat.id, user.id)] = True
 
 
 async def my_membership(update: Update, context: CallbackContext) -> None:
@@ -63,8 +66,17 @@ async def my_membership(update: Update, context: CallbackContext) -> None:
 
 
 async def member_changed(update: Update, context: CallbackContext) -> None:
-    """Someone was promoted or demoted: the admin list is read again on next use."""
-    runtime(context).admins.forget(update.chat_member.chat.id)
+    """Someone joined, left, was promoted or demoted: the admin list is read again on next
+    use, and who is present is kept for "who has not voted"."""
+    rt = runtime(context)
+    change = update.chat_member
+    rt.admins.forget(change.chat.id)
+    member = change.new_chat_member.user
+    if not member.is_bot:
+        await users.seen(rt.store, person_of(member), rt.clock.now())
+        await members.seen(rt.store, change.chat.id, member.id, rt.clock.now(),
+                           present=change.new_chat_member.status in PRESENT)
+        rt.seen[("member", change.chat.id, member.id)] = True
 
 
 async def migrated(update: Update, context: CallbackContext) -> None:

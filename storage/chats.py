@@ -89,3 +89,9 @@ async def migrate(db: Database, old_id: int, new_id: int, kind: str, now: dateti
         await conn.execute("INSERT INTO chat_moves (old_id, new_id, moved_at) VALUES (?, ?, ?)",
                            (old_id, new_id, to_db(now)))
     return True
+
+
+async def set_setting(db: Database, chat_id: int, key: str, value: object, now: datetime) -> None:
+    """One entry of the chat's feature settings (a JSON object)."""
+    await db.execute("UPDATE chats SET settings = json_set(settings, ?, json(?)), updated_at = ? "
+                     "WHERE id = ?", (f"$.{key}", json.dumps(value), to_db(now), chat_id))

@@ -41,6 +41,7 @@ class BotRunner:
         self.db_path = db_path
         self.clock = Clock()
         self.grace = timedelta(hours=1)
+        self.edit_interval = 0.3
         self.locale = "zh_Hans"
         self.templates: Path | None = None
         self.prepare: list[Callable[[Runtime], None]] = []
@@ -49,7 +50,8 @@ class BotRunner:
 
     def settings(self) -> Settings:
         return Settings(token=self.tg.token, api_url=self.tg.url, db_path=self.db_path,
-                        locale=self.locale, grace=self.grace, templates_dir=self.templates)
+                        locale=self.locale, grace=self.grace, templates_dir=self.templates,
+                        edit_interval=self.edit_interval)
 
     @property
     def runtime(self) -> Runtime:

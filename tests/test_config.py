@@ -63,6 +63,8 @@ def test_yishi_run_prints_one_line_and_exits_2(env, tmp_path):
 def test_a_newer_database_stops_the_bot_with_one_line(tmp_path):
     import sqlite3
 
+    from storage.db import migrations
+
     db = tmp_path / "future.sqlite3"
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA user_version = 999")
@@ -73,5 +75,5 @@ def test_a_newer_database_stops_the_bot_with_one_line(tmp_path):
                             text=True, cwd=tmp_path, timeout=60)
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip().splitlines() == [
-        "yishi: database schema version 999 is newer than this Yishi knows (1): "
+        f"yishi: database schema version 999 is newer than this Yishi knows ({len(migrations())}): "
         "upgrade Yishi or use another database"]

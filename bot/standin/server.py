@@ -120,6 +120,7 @@ class FakeTelegram(ApiMethods):
         self._files: dict[str, FakeDocument] = {}
         self._file_paths: dict[str, str] = {}
         self._updates: list[_Update] = []
+        self._latest: dict[str, dict[str, Any]] = {}  # the last payload of each kind of update
         self._update_ids = itertools.count(700000001)
         self._allowed_updates: list[str] | None = None
         self._queries: dict[str, _Query] = {}
@@ -533,6 +534,16 @@ class FakeTelegram(ApiMethods):
                 return predicate()
         return True
 
+    def deliver_again(self, kind: str = "callback_query") -> None:
+        """Deliver the latest update of ``kind`` once more, as Telegram may when the bot's
+        confirmation of it was lost (a crash, a webhook timeout)."""
+        self._enqueue(kind, self._latest[kind])
+
+    async def until(self, predicate: Callable[[], bool], timeout: float = 10, what: str = "") -> None:  # noqa: ASYNC109
+        """Wait until ``predicate()`` holds (checked whenever the bot does something)."""
+        if not await self._wait_until(predicate, timeout):
+            raise AssertionError(f"not reached within {timeout}s: {what or predicate}")
+
     async def wait_idle(self, quiet: float = 0.3, timeout: float = 10) -> None:  # noqa: ASYNC109
         """Return once the bot has been silent (apart from a long poll) for ``quiet`` seconds."""
         loop = asyncio.get_running_loop()
@@ -586,6 +597,7 @@ class FakeTelegram(ApiMethods):
     def _enqueue(self, kind: str, payload: dict[str, Any]) -> None:
         if not self._allowed(kind):
             return
+        self._latest[kind] = payload
         self._updates.append(_Update(next(self._update_ids), kind, payload))
         self._touch()
 

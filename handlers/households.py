@@ -1,0 +1,167 @@
+"""The household registry: imported privately from a CSV file, summed up per building;
+owners bind their Telegram account to their household with a one-time code."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import Forbidden
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from bot.domain.registry import RegistryError, parse_registry
+from bot.i18n import N_
+from handlers.base import Command, Refused, Turn, handler, start_links
+from storage import chats, households
+
+COMMANDS = [
+    Command("households", N_("Household registry: summary, import, binding codes"), convener=True),
+    Command("bind", N_("Register as the owner of your household with its code"), convener=False,
+            where="private"),
+]
+MAX_FILE = 2 * 1024 * 1024
+IMPORT_TARGET = "registry_import_chat"
+WORDS = {
+    "import": ("import", "导入", "導入"),
+    "codes": ("codes", "code", "绑定码", "綁定碼", "码", "碼"),
+}
+
+
+def _word(arg: str) -> str | None:
+    return next((key for key, words in WORDS.items() if arg.casefold() in words), None)
+
+
+def _link(turn: Turn, payload: str) -> str:
+    return f"https://t.me/{turn.context.bot.username}?start={payload}"
+
+
+@handler
+async def households_command(turn: Turn) -> None:
+    if turn.in_private:
+        raise Refused(turn.t.gettext("The registry belongs to a group: use /households in the group."))
+    await turn.require_convener()
+    args = list(turn.context.args or [])
+    action = _word(args[0]) if args else None
+    if action == "import":
+        await turn.reply(turn.render("registry_import.html.j2"), _import_button(turn))
+    elif action == "codes":
+        await _send_codes(turn, args[1:])
+    elif args:
+        raise Refused(turn.t.gettext(
+            "Usage: /households (summary), /households import, /households codes (all units) or "
+            "/households codes 6-2-301"))
+    else:
+        await turn.reply(turn.render("registry_summary.html.j2",
+                                     buildings=await households.summary(turn.rt.store, turn.chat_id)))
+
+
+def _import_button(turn: Turn) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        turn.t.gettext("Send the registry privately"), url=_link(turn, f"i{turn.chat_id}"))]])
+
+
+async def _import_link(turn: Turn, payload: str) -> None:
+    """``/start i<chat>``: the next CSV file this convener sends privately goes to that group."""
+    chat_id = int(payload) if payload.lstrip("-").isdigit() else None
+    chat = await chats.get(turn.rt.store, chat_id) if chat_id is not None else None
+    if chat is None or not await turn.convenes(chat.id):
+        raise Refused(turn.t.gettext("Only the group's conveners can import its household registry."))
+    turn.context.user_data[IMPORT_TARGET] = chat.id
+    await turn.reply(turn.render("registry_send.html.j2", group=chat.title or ""))
+
+
+@handler
+async def document(turn: Turn) -> None:
+    message = turn.update.effective_message
+    if not (message.document.file_name or "").lower().endswith((".csv", ".txt")):
+        return
+    if not turn.in_private:
+        if await turn.is_convener():
+            await turn.reply(turn.render("registry_import.html.j2", misplaced=True), _import_button(turn))
+        return
+    chat_id = turn.context.user_data.get(IMPORT_TARGET)
+    chat = await chats.get(turn.rt.store, chat_id) if chat_id is not None else None
+    if chat is None or not await turn.convenes(chat.id):
+        raise Refused(turn.t.gettext(
+            "To import a household registry, run /households import in the group first."))
+    if message.document.file_size and message.document.file_size > MAX_FILE:
+        raise Refused(turn.t.gettext("The file is too large (at most 2 MB)."))
+    data = bytes(await (await message.document.get_file()).download_as_bytearray())
+    try:
+        rows = parse_registry(data)
+    except RegistryError as error:
+        problems = [turn.t.gettext(p.message, **p.params) for p in error.problems]
+        await turn.reply(turn.render("registry_problems.html.j2", problems=problems))
+        return
+    result = await households.import_registry(turn.rt.store, chat.id, rows, turn.rt.clock.now())
+    turn.context.user_data.pop(IMPORT_TARGET, None)
+    await turn.reply(turn.render("registry_imported.html.j2", result=result, group=chat.title or "",
+                                 buildings=await households.summary(turn.rt.store, chat.id)))
+
+
+async def _send_codes(turn: Turn, labels: list[str]) -> None:
+    """One-time codes, sent to the convener privately: for the named units, or a CSV of all."""
+    registry = await households.active(turn.rt.store, turn.chat_id)
+    if not registry:
+        raise Refused(turn.t.gettext("There is no household registry yet: /households import"))
+    by_label = {h.label: h for h in registry}
+    wanted = [by_label.get(label.replace("—", "-")) for label in labels] if labels else registry
+    unknown = [label for label, h in zip(labels, wanted, strict=False) if h is None]
+    if unknown:
+        raise Refused(turn.t.gettext("No such household: %(units)s. Write units as building-entrance-"
+                                     "unit, e.g. 6-2-301.", units=", ".join(unknown)))
+    codes = await households.new_codes(turn.rt.store, [h.id for h in wanted], turn.person.id,
+                                       turn.rt.clock.now())
+    bot = turn.context.bot
+    try:
+        if labels:
+            await bot.send_message(turn.person.id, turn.render(
+                "registry_codes.html.j2", codes=[(h.label, codes[h.id], _link(turn, f"b{codes[h.id]}"))
+                                                 for h in wanted]), parse_mode="HTML")
+        else:
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow([turn.t.gettext("Household"), turn.t.gettext("Code"), turn.t.gettext("Link")])
+            for h in wanted:
+                writer.writerow([h.label, codes[h.id], _link(turn, f"b{codes[h.id]}")])
+            await bot.send_document(
+                turn.person.id, ("\ufeff" + out.getvalue()).encode("utf-8"), filename="codes.csv",
+                caption=turn.t.gettext("One-time codes for %(count)s households. Earlier unused codes "
+                                       "of these households no longer work.", count=len(wanted)))
+    except Forbidden:
+        raise Refused(turn.t.gettext(
+            "I cannot write to you privately yet: open a private chat with me, press Start, "
+            "then try again.")) from None
+    await turn.reply(html.escape(turn.t.gettext("I sent you the codes privately.")))
+
+
+@handler
+async def bind_command(turn: Turn) -> None:
+    if not turn.in_private:
+        raise Refused(turn.t.gettext("Send your code to me in a private chat, not in the group."))
+    args = turn.context.args or []
+    if len(args) != 1:
+        raise Refused(turn.t.gettext("Usage: /bind CODE (the code your convener gave you)"))
+    await _bind(turn, args[0])
+
+
+async def _bind(turn: Turn, code: str) -> None:
+    bound = await households.bind(turn.rt.store, code, turn.person.id, turn.rt.clock.now())
+    if bound is None:
+        raise Refused(turn.t.gettext(
+            "This code is not valid or was already used. Ask your convener for a new one."))
+    chat_id, household = bound
+    chat = await chats.get(turn.rt.store, chat_id)
+    await turn.reply(turn.render("registry_bound.html.j2", unit=household.label,
+                                 community=(chat.community or chat.title or "") if chat else ""))
+
+
+def register(app: Application) -> list[Command]:
+    app.add_handler(CommandHandler("households", households_command))
+    app.add_handler(CommandHandler("bind", bind_command))
+    app.add_handler(MessageHandler(filters.Document.ALL, document))
+    start_links(app)["i"] = _import_link
+    start_links(app)["b"] = _bind
+    return COMMANDS

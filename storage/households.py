@@ -1,0 +1,145 @@
+"""The household registry of a community, owners bound to households, one-time binding codes."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.owner_vote import Household
+from storage.db import Database
+from storage.times import to_db
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+CODE_LENGTH = 8
+
+
+def _household(row) -> Household:
+    return Household(id=row["id"], building=row["building"], entrance=row["entrance"],
+                     unit=row["unit"], area=row["area"], owner=row["owner"],
+                     developer=bool(row["developer"]))
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    added: int
+    updated: int
+    unchanged: int
+    retired: int
+
+
+async def import_registry(db: Database, chat_id: int, rows: list[Household],
+                          now: datetime) -> ImportSummary:
+    """Replace the registry with ``rows`` in one transaction, keeping ids (and bindings)
+    of units that stay; units no longer listed are retired."""
+    added = updated = unchanged = 0
+    async with db.transaction() as conn:
+        cur = await conn.execute("SELECT * FROM households WHERE chat_id = ?", (chat_id,))
+        existing = {(r["building"], r["entrance"], r["unit"]): r for r in await cur.fetchall()}
+        for h in rows:
+            key = (h.building, h.entrance, h.unit)
+            old = existing.pop(key, None)
+            values = (h.area, h.owner, int(h.developer))
+            if old is None:
+                added += 1
+                await conn.execute(
+                    """INSERT INTO households (chat_id, building, entrance, unit, area, owner,
+                           developer, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (chat_id, *key, *values, to_db(now)))
+            elif (old["area"], old["owner"], old["developer"], old["active"]) == (*values, 1):
+                unchanged += 1
+            else:
+                updated += 1
+                await conn.execute(
+                    """UPDATE households SET area = ?, owner = ?, developer = ?, active = 1,
+                           updated_at = ? WHERE id = ?""", (*values, to_db(now), old["id"]))
+        retire = [r["id"] for r in existing.values() if r["active"]]
+        await conn.executemany("UPDATE households SET active = 0, updated_at = ? WHERE id = ?",
+                               [(to_db(now), i) for i in retire])
+    return ImportSummary(added, updated, unchanged, len(retire))
+
+
+async def active(db: Database, chat_id: int) -> list[Household]:
+    rows = await db.fetchall(
+        "SELECT * FROM households WHERE chat_id = ? AND active = 1 ORDER BY building, entrance, unit",
+        (chat_id,))
+    return [_household(r) for r in rows]
+
+
+async def by_ids(db: Database, ids: list[int]) -> list[Household]:
+    rows = await db.fetchall(
+        "SELECT * FROM households WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        (str(ids),))
+    return [_household(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class BuildingSummary:
+    building: str
+    households: int
+    area: int
+    bound: int
+
+
+async def summary(db: Database, chat_id: int) -> list[BuildingSummary]:
+    rows = await db.fetchall(
+        """SELECT h.building, count(*) AS households, sum(h.area) AS area,
+                  sum(EXISTS (SELECT 1 FROM household_owners o WHERE o.household_id = h.id)) AS bound
+           FROM households h WHERE h.chat_id = ? AND h.active = 1
+           GROUP BY h.building ORDER BY length(h.building), h.building""", (chat_id,))
+    return [BuildingSummary(r["building"], r["households"], r["area"], r["bound"]) for r in rows]
+
+
+async def owned_by(db: Database, user_id: int, chat_id: int | None = None) -> list[tuple[int, Household]]:
+    """(chat id, household) pairs bound to a person, in every community or one."""
+    rows = await db.fetchall(
+        """SELECT h.* FROM households h JOIN household_owners o ON o.household_id = h.id
+           WHERE o.user_id = ? AND h.active = 1 AND (? IS NULL OR h.chat_id = ?)
+           ORDER BY h.chat_id, h.building, h.entrance, h.unit""", (user_id, chat_id, chat_id))
+    return [(r["chat_id"], _household(r)) for r in rows]
+
+
+async def owners(db: Database, household_ids: list[int]) -> dict[int, list[tuple[int, bool]]]:
+    """Household id -> [(user id, has started the bot)] for the given households."""
+    rows = await db.fetchall(
+        """SELECT o.household_id, o.user_id, u.started FROM household_owners o
+           JOIN users u ON u.id = o.user_id
+           WHERE o.household_id IN (SELECT value FROM json_each(?))""", (str(household_ids),))
+    found: dict[int, list[tuple[int, bool]]] = {}
+    for r in rows:
+        found.setdefault(r["household_id"], []).append((r["user_id"], bool(r["started"])))
+    return found
+
+
+async def new_codes(db: Database, household_ids: list[int], created_by: int,
+                    now: datetime) -> dict[int, str]:
+    """A fresh one-time code per household; the unused codes handed out before are void."""
+    codes = {h: "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+             for h in household_ids}
+    async with db.transaction() as conn:
+        await conn.executemany(
+            "UPDATE bind_codes SET void = 1 WHERE household_id = ? AND used_by IS NULL",
+            [(h,) for h in household_ids])
+        await conn.executemany(
+            "INSERT INTO bind_codes (code, household_id, created_by, created_at) VALUES (?, ?, ?, ?)",
+            [(code, h, created_by, to_db(now)) for h, code in codes.items()])
+    return codes
+
+
+async def bind(db: Database, code: str, user_id: int, now: datetime) -> tuple[int, Household] | None:
+    """Use a one-time code: the person becomes an owner of its household. None: no such
+    unused code (or its unit was retired)."""
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            """SELECT h.* FROM bind_codes c JOIN households h ON h.id = c.household_id
+               WHERE c.code = ? AND c.used_by IS NULL AND c.void = 0 AND h.active = 1""",
+            (code.strip().upper(),))
+        row = await cur.fetchone()
+        if row is None:
+            return None
+        await conn.execute("UPDATE bind_codes SET used_by = ?, used_at = ? WHERE code = ?",
+                           (user_id, to_db(now), code.strip().upper()))
+        await conn.execute(
+            """INSERT INTO household_owners (household_id, user_id, bound_at) VALUES (?, ?, ?)
+               ON CONFLICT DO NOTHING""", (row["id"], user_id, to_db(now)))
+    return row["chat_id"], _household(row)
