@@ -27,6 +27,7 @@ from bot.runtime import Runtime, runtime
 from storage import chats, roles
 
 log = logging.getLogger(__name__)
+ANSWER_LIMIT = 200  # characters Telegram shows in a button's toast or alert
 
 
 class Command(NamedTuple):
@@ -127,7 +128,8 @@ class Turn:
         """Answer the pressed button (a toast, or an alert when ``alert``). A press Telegram
         delivered twice was answered the first time: the second answer is dropped."""
         try:
-            await self.update.callback_query.answer(text, show_alert=alert)
+            await self.update.callback_query.answer(text[:ANSWER_LIMIT] if text else text,
+                                                    show_alert=alert)
         except BadRequest as error:
             if "query is too old" not in str(error).lower():
                 raise

@@ -63,6 +63,7 @@ KIND_NAMES = {
 }
 STATUS_NAMES = {"open": N_("open"), "closed": N_("closed"), "final": N_("final")}
 SCHEDULE_KIND = "poll"
+SHOWN_ENTRIES = 60  # names listed in a message; beyond, counts only (everyone is in the export)
 DATE_ONLY_DEADLINE = time(23, 59)
 
 
@@ -189,7 +190,9 @@ async def _view(rt: Runtime, poll: Poll) -> dict:
     """What the templates show of a poll, whatever its kind."""
     rows = await polls.ballots(rt.store, poll.id)
     view: dict = {"poll": poll, "kind_name": KIND_NAMES[poll.kind],
-                  "visible": poll.visibility == "live" or not poll.is_open}
+                  "visible": poll.visibility == "live" or not poll.is_open,
+                  "shown_entries": SHOWN_ENTRIES,
+                  "names_shown": poll.shows_names and len(rows) <= SHOWN_ENTRIES}
     if poll.kind == "owner":
         view["owner"] = await _owner_tally(rt, poll)
     elif poll.kind == "chain":
@@ -342,9 +345,7 @@ async def vote(turn: Turn) -> None:
 
 
 async def _eligible_households(turn: Turn, poll: Poll) -> list[int]:
-    owned = [h.id for _, h in await households.owned_by(turn.rt.store, turn.person.id, poll.chat_id)]
-    electorate = set(await polls.electorate(turn.rt.store, poll.id))
-    mine = [h for h in owned if h in electorate]
+    mine = await polls.households_of(turn.rt.store, poll.id, turn.person.id)
     if not mine:
         raise Refused(turn.t.gettext(
             "Only registered owners of the households in this vote can vote. To register, ask a "
@@ -675,6 +676,13 @@ def _m2(centi: int) -> str:
     return f"{centi / 100:.2f}"
 
 
+async def _refresh_open(context: CallbackContext) -> None:
+    """At start-up: votes cast just before a stop may not be on their messages yet."""
+    rt = runtime(context)
+    for poll_id in await polls.shown_open(rt.store):
+        await refresh(rt, context.bot, poll_id)
+
+
 def register(app: Application) -> list[Command]:
     for command in KIND_OF_COMMAND:
         app.add_handler(CommandHandler(command, create))
@@ -691,6 +699,7 @@ def register(app: Application) -> list[Command]:
     app.add_handler(MessageHandler(tg_filters.REPLY & tg_filters.TEXT & ~tg_filters.COMMAND
                                    & tg_filters.ChatType.GROUPS, chain_reply))
     runtime(app).scheduler.register(SCHEDULE_KIND, deliver)
+    app.job_queue.run_once(_refresh_open, 0, name="polls:refresh-open")
     start_links(app)["v"] = _private_ballot_link
     return COMMANDS
 

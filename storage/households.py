@@ -90,15 +90,6 @@ async def summary(db: Database, chat_id: int) -> list[BuildingSummary]:
     return [BuildingSummary(r["building"], r["households"], r["area"], r["bound"]) for r in rows]
 
 
-async def owned_by(db: Database, user_id: int, chat_id: int | None = None) -> list[tuple[int, Household]]:
-    """(chat id, household) pairs bound to a person, in every community or one."""
-    rows = await db.fetchall(
-        """SELECT h.* FROM households h JOIN household_owners o ON o.household_id = h.id
-           WHERE o.user_id = ? AND h.active = 1 AND (? IS NULL OR h.chat_id = ?)
-           ORDER BY h.chat_id, h.building, h.entrance, h.unit""", (user_id, chat_id, chat_id))
-    return [(r["chat_id"], _household(r)) for r in rows]
-
-
 async def owners(db: Database, household_ids: list[int]) -> dict[int, list[tuple[int, bool]]]:
     """Household id -> [(user id, has started the bot)] for the given households."""
     rows = await db.fetchall(

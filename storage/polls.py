@@ -27,12 +27,13 @@ def _poll(row, options: list[str]) -> Poll:
     )
 
 
-async def _load(db: Database, row) -> Poll | None:
-    if row is None:
-        return None
-    options = await db.fetchall("SELECT label FROM poll_options WHERE poll_id = ? ORDER BY position",
-                                (row["id"],))
-    return _poll(row, [o["label"] for o in options])
+_SELECT = """SELECT p.*, (SELECT json_group_array(label) FROM
+                  (SELECT label FROM poll_options WHERE poll_id = p.id ORDER BY position)) AS labels
+             FROM polls p"""
+
+
+def _load(row) -> Poll | None:
+    return _poll(row, json.loads(row["labels"])) if row is not None else None
 
 
 async def create(db: Database, *, chat_id: int, draft: Draft, options: tuple[str, ...],
@@ -62,24 +63,31 @@ async def create(db: Database, *, chat_id: int, draft: Draft, options: tuple[str
 
 
 async def get(db: Database, poll_id: int) -> Poll | None:
-    return await _load(db, await db.fetchone("SELECT * FROM polls WHERE id = ?", (poll_id,)))
+    return _load(await db.fetchone(f"{_SELECT} WHERE p.id = ?", (poll_id,)))
 
 
 async def by_number(db: Database, chat_id: int, number: int) -> Poll | None:
-    return await _load(db, await db.fetchone(
-        "SELECT * FROM polls WHERE chat_id = ? AND number = ?", (chat_id, number)))
+    return _load(await db.fetchone(f"{_SELECT} WHERE p.chat_id = ? AND p.number = ?", (chat_id, number)))
 
 
 async def by_message(db: Database, chat_id: int, message_id: int) -> Poll | None:
-    return await _load(db, await db.fetchone(
-        "SELECT * FROM polls WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)))
+    return _load(await db.fetchone(f"{_SELECT} WHERE p.chat_id = ? AND p.message_id = ?",
+                                   (chat_id, message_id)))
 
 
 async def of_chat(db: Database, chat_id: int, statuses: tuple[str, ...]) -> list[Poll]:
     rows = await db.fetchall(
-        f"""SELECT * FROM polls WHERE chat_id = ? AND status IN ({",".join("?" * len(statuses))})
-            ORDER BY number""", (chat_id, *statuses))
-    return [await _load(db, row) for row in rows]  # type: ignore[misc]
+        f"""{_SELECT} WHERE p.chat_id = ? AND p.status IN ({",".join("?" * len(statuses))})
+            ORDER BY p.number""", (chat_id, *statuses))
+    return [_load(row) for row in rows]  # type: ignore[misc]
+
+
+async def shown_open(db: Database) -> list[int]:
+    """Open polls that have a message in a chat the bot is still in."""
+    rows = await db.fetchall(
+        """SELECT p.id FROM polls p JOIN chats c ON c.id = p.chat_id
+           WHERE p.status = 'open' AND p.message_id IS NOT NULL AND c.active = 1 ORDER BY p.id""")
+    return [r["id"] for r in rows]
 
 
 async def set_message(db: Database, poll_id: int, message_id: int) -> None:
@@ -112,26 +120,16 @@ class BallotRow:
 
 async def cast(db: Database, poll_id: int, *, voter: str, user_id: int, household_id: int | None,
                choices: tuple[int, ...], note: str | None, source: str | None, now: datetime) -> bool:
-    """Record a ballot change (empty ``choices`` withdraws); False when ``source`` was seen."""
-    async with db.transaction() as conn:
-        try:
-            cur = await conn.execute(
-                """INSERT INTO ballot_log (poll_id, voter, user_id, household_id, choices, note,
-                                           source, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                (poll_id, voter, user_id, household_id, json.dumps(list(choices)), note, source,
-                 to_db(now)))
-        except sqlite3.IntegrityError:
-            return False
-        seq = cur.lastrowid
-        if not choices:
-            await conn.execute("DELETE FROM ballots WHERE poll_id = ? AND voter = ?", (poll_id, voter))
-            return True
-        await conn.execute(
-            """INSERT INTO ballots (poll_id, voter, user_id, household_id, choices, note, seq,
-                                    joined_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (poll_id, voter) DO UPDATE SET user_id = excluded.user_id,
-                   choices = excluded.choices, note = excluded.note, seq = excluded.seq""",
-            (poll_id, voter, user_id, household_id, json.dumps(list(choices)), note, seq, seq))
+    """Append a ballot change (empty ``choices`` withdraws) to the log, which updates the
+    current ballots by trigger; False when ``source`` was recorded before."""
+    try:
+        await db.execute(
+            """INSERT INTO ballot_log (poll_id, voter, user_id, household_id, choices, note, source, at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (poll_id, voter, user_id, household_id, json.dumps(list(choices)), note, source,
+             to_db(now)))
+    except sqlite3.IntegrityError:
+        return False
     return True
 
 
@@ -157,6 +155,15 @@ async def ballot_of(db: Database, poll_id: int, voter: str) -> BallotRow | None:
 
 async def electorate(db: Database, poll_id: int) -> list[int]:
     rows = await db.fetchall("SELECT household_id FROM poll_households WHERE poll_id = ?", (poll_id,))
+    return [r["household_id"] for r in rows]
+
+
+async def households_of(db: Database, poll_id: int, user_id: int) -> list[int]:
+    """The households of the vote's electorate that this person is bound to."""
+    rows = await db.fetchall(
+        """SELECT v.household_id FROM poll_households v
+           JOIN household_owners o ON o.household_id = v.household_id
+           WHERE v.poll_id = ? AND o.user_id = ? ORDER BY v.household_id""", (poll_id, user_id))
     return [r["household_id"] for r in rows]
 
 

@@ -293,3 +293,28 @@ async def test_a_traditional_chinese_group_votes_in_its_own_script(bot, tg):
     assert "通過" in result.text and "未通過" not in result.text
     assert "同意：2（66.7%） — 李強和趙敏" in result.text
     assert "同意建車棚，三月動工" in result.text
+
+
+async def test_votes_waiting_for_the_next_edit_are_shown_before_the_bot_stops(bot, tg, people):
+    bot.edit_interval = 60.0
+    admin, (li, zhao, *_), group = await started(bot, people)
+    poll = await create(admin, group, "/poll Bench colour?\nGreen\nBrown")
+    await li.press(poll, "Green · 0")
+    await tg.until(lambda: "1 person voted." in poll.text, what="the first vote shown at once")
+    await zhao.press(poll, data="pv:1:1")  # the next edit would wait a minute
+    await bot.stop()
+    assert "2 people voted." in poll.text
+
+
+async def test_a_long_chain_lists_the_first_sixty_and_counts_the_rest(bot, tg, people):
+    admin, _, group = await started(bot, people)
+    chain = await create(admin, group, "/chain Tree planting day")
+    joiners = [tg.user(f"Volunteer {i:02d} " + "x" * 40) for i in range(70)]
+    for person in joiners:
+        group.add_member(person, announce=False)
+        await person.press(chain, "Join")
+    await admin.send(group, "/close 1")
+    result = await group.expect_message()
+    assert "60. Volunteer 59" in result.text and "61. " not in result.text
+    assert "… and 10 more" in result.text
+    assert "… and 10 more" in chain.text and chain.buttons == []

@@ -114,3 +114,13 @@ CREATE TABLE ballot_log (
     at           TEXT    NOT NULL
 );
 CREATE INDEX ballot_log_poll ON ballot_log(poll_id);
+
+-- The current ballots follow the log: each change appended there applies itself here.
+CREATE TRIGGER ballot_log_applies AFTER INSERT ON ballot_log BEGIN
+    DELETE FROM ballots WHERE poll_id = NEW.poll_id AND voter = NEW.voter AND NEW.choices = '[]';
+    INSERT INTO ballots (poll_id, voter, user_id, household_id, choices, note, seq, joined_seq)
+        SELECT NEW.poll_id, NEW.voter, NEW.user_id, NEW.household_id, NEW.choices, NEW.note, NEW.id, NEW.id
+        WHERE NEW.choices <> '[]'
+        ON CONFLICT (poll_id, voter) DO UPDATE SET user_id = excluded.user_id,
+            choices = excluded.choices, note = excluded.note, seq = excluded.seq;
+END;
