@@ -161,9 +161,9 @@ async def electorate(db: Database, poll_id: int) -> list[int]:
 async def households_of(db: Database, poll_id: int, user_id: int) -> list[int]:
     """The households of the vote's electorate that this person is bound to."""
     rows = await db.fetchall(
-        """SELECT v.household_id FROM poll_households v
-           JOIN household_owners o ON o.household_id = v.household_id
-           WHERE v.poll_id = ? AND o.user_id = ? ORDER BY v.household_id""", (poll_id, user_id))
+        """SELECT v.household_id FROM household_owners o
+           CROSS JOIN poll_households v ON v.household_id = o.household_id AND v.poll_id = ?
+           WHERE o.user_id = ? ORDER BY v.household_id""", (poll_id, user_id))
     return [r["household_id"] for r in rows]
 
 

@@ -166,7 +166,8 @@ async def test_building_six_elevator_vote(bot, tg, cast):
     await admin.send(group, "/close 1")
     result = (await group.expect_message()).text
     assert "Passed" in result and "Not passed" not in result
-    assert f"owners {final['agree']} of {final['part']}" in result
+    agree_line = f"Agree (at least 3/4 of those taking part)\n  owners {final['agree']} of {final['part']}"
+    assert agree_line in result
     assert f"area {m2(final['agree_area'])} m² of {m2(final['part_area'])} m²" in result
     assert "Voting closed." in poll.text and poll.buttons == []
     await late_owner.send(late_owner.private, "/start v1")
