@@ -1,0 +1,1 @@
+"""Benchmarks run against the Telegram stand-in: ``python -m bench.<name>``."""
