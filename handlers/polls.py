@@ -21,6 +21,7 @@ from bot.domain.models import Firing
 from bot.domain.polls import (
     DEFAULT_VOTE_REMINDERS,
     MAX_NOTE,
+    Draft,
     Entry,
     Poll,
     PollInputError,
@@ -150,15 +151,22 @@ async def create(turn: Turn) -> None:
             raise Refused(turn.t.gettext(
                 "There are no registered households in that scope. Import the household registry "
                 "first: /households import"))
+    await open_vote(turn, draft, deadline, scope, electorate)
+
+
+async def open_vote(turn: Turn, draft: Draft, deadline: datetime | None = None,
+                    scope: tuple[str, ...] = (), electorate: list[int] | None = None) -> Poll:
+    """Store a vote, post its message in the turn's chat and arm its deadline. Other features
+    (an idea put to the vote) call this with a draft of their own."""
     poll = await polls.create(turn.rt.store, chat_id=turn.chat_id, draft=draft,
                               options=options_of(draft.kind, draft.options), deadline=deadline,
-                              scope=scope, electorate=electorate, created_by=turn.person.id,
+                              scope=scope, electorate=electorate or [], created_by=turn.person.id,
                               now=turn.rt.clock.now())
     message = await turn.reply(await _message_html(turn.rt, turn.t, poll),
-                               _keyboard(turn.t, poll, await polls.ballots(turn.rt.store, poll.id),
-                                         turn.context.bot.username))
+                               _keyboard(turn.t, poll, [], turn.context.bot.username))
     await polls.set_message(turn.rt.store, poll.id, message.message_id)
     await _schedule(turn.rt, turn.chat, poll)
+    return poll
 
 
 async def _schedule(rt: Runtime, chat, poll: Poll) -> None:

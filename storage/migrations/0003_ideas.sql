@@ -1,0 +1,1 @@
+-- Golden ideas: submitted, endorsed, followed through their states; the weekly digest.

@@ -1,0 +1,1 @@
+-- Resident requests: reported, assigned, handled, confirmed and rated.
