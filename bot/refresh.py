@@ -45,6 +45,13 @@ class Refresher:
         if live.task is None or live.task.done():
             live.task = asyncio.get_running_loop().create_task(self._run(key, live))
 
+    async def show(self, key: Hashable, render: Render, now: bool = False) -> None:
+        """``now``: at once, waiting until shown; otherwise soon (see ``request``)."""
+        if now:
+            await self.now(key, render)
+        else:
+            self.request(key, render)
+
     async def now(self, key: Hashable, render: Render) -> None:
         """Show the latest state of ``key`` now and wait until it is shown."""
         self.request(key, render)

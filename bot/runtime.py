@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -23,6 +24,7 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 ADMIN_TTL = timedelta(minutes=5)
+RECENT_PRESSES = 10_000
 
 
 @dataclass
@@ -60,12 +62,22 @@ class Runtime:
     refresher: Refresher
     db: Database | None = None
     seen: dict = field(default_factory=dict)  # last stored (chat/user) facts, to skip rewrites
+    presses: OrderedDict = field(default_factory=OrderedDict)  # recent button presses handled
 
     @property
     def store(self) -> Database:
         if self.db is None:
             raise RuntimeError("database not open")
         return self.db
+
+    def first_press(self, query_id: str) -> bool:
+        """False for a button press handled already (Telegram may deliver one twice)."""
+        if query_id in self.presses:
+            return False
+        self.presses[query_id] = None
+        if len(self.presses) > RECENT_PRESSES:
+            self.presses.popitem(last=False)
+        return True
 
     def translator(self, chat: Chat | None, person: Person | None = None) -> Translator:
         locale = negotiate(chat.locale if chat else None, chat.kind if chat else "private",

@@ -160,6 +160,17 @@ def start_links(app) -> dict[str, StartLink]:
     return app.bot_data.setdefault("start_links", {})
 
 
+async def edit_html(bot, chat_id: int, message_id: int, html: str,
+                    markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replace the text of one of the bot's messages; an edit that changes nothing is fine."""
+    try:
+        await bot.edit_message_text(html, chat_id=chat_id, message_id=message_id,
+                                    parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
+
+
 def handler(fn: Callable[[Turn], Awaitable[None]]) -> Callable[[Update, CallbackContext], Awaitable[None]]:
     """Wrap a feature function: load the turn, and turn a refusal into a polite answer."""
 

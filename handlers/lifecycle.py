@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import ChatMember, Update
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackContext,
     ChatMemberHandler,
     MessageHandler,
@@ -24,6 +25,8 @@ async def track(update: Update, context: CallbackContext) -> None:
     """Before any feature: store the chat and the person of an update when something about
     them changed (kept in memory, so an ordinary update costs no write)."""
     rt = runtime(context)
+    if update.callback_query is not None and not rt.first_press(update.callback_query.id):
+        raise ApplicationHandlerStop  # Telegram delivered this press again: it was handled
     now = rt.clock.now()
     chat, user = update.effective_chat, update.effective_user
     if chat is not None:

@@ -33,7 +33,7 @@ from bot.domain.polls import (
 from bot.domain.when import WhenError, parse_when
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime, runtime
-from handlers.base import Command, Refused, Turn, handler, send_html, start_links
+from handlers.base import Command, Refused, Turn, edit_html, handler, send_html, start_links
 from storage import chats, households, members, polls, roles, schedules
 
 log = logging.getLogger(__name__)
@@ -264,19 +264,10 @@ async def refresh(rt: Runtime, bot, poll_id: int, *, now: bool = False) -> None:
             return
         chat = await chats.get(rt.store, poll.chat_id)
         t = rt.translator(chat)
-        try:
-            await bot.edit_message_text(
-                await _message_html(rt, t, poll), chat_id=poll.chat_id, message_id=poll.message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=_keyboard(t, poll, await polls.ballots(rt.store, poll.id), bot.username))
-        except BadRequest as error:
-            if "not modified" not in str(error).lower():
-                raise
+        await edit_html(bot, poll.chat_id, poll.message_id, await _message_html(rt, t, poll),
+                        _keyboard(t, poll, await polls.ballots(rt.store, poll.id), bot.username))
 
-    if now:
-        await rt.refresher.now(("poll", poll_id), render)
-    else:
-        rt.refresher.request(("poll", poll_id), render)
+    await rt.refresher.show(("poll", poll_id), render, now)
 
 
 # -- voting ----------------------------------------------------------------------------------------

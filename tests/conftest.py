@@ -88,3 +88,21 @@ async def bot(tg: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotRunner]:
         yield runner
     finally:
         await runner.stop()
+
+
+@pytest.fixture
+def english_group(tg: FakeTelegram, bot: BotRunner):
+    """Make an English-speaking group with the bot in it: ``admin, residents, group =
+    await english_group("Li", "Zhao")``. Set the bot's options before calling it."""
+
+    async def make(*names: str):
+        bot.locale = "en"
+        await bot.restart()
+        admin = tg.user("Wang Fang", language_code="en")
+        residents = [tg.user(name, language_code="en") for name in names]
+        group = tg.group("Cuiyuan owners", admins=[admin], members=residents)
+        await group.add_bot(by=admin)
+        await group.expect_message()  # greeting
+        return admin, residents, group
+
+    return make

@@ -7,26 +7,7 @@ import io
 import time
 from datetime import timedelta
 
-import pytest
-
-from bot.standin import FakeTelegram
-
-
-@pytest.fixture
-def people(tg: FakeTelegram, bot):
-    bot.locale = "en"
-    admin = tg.user("Wang Fang", language_code="en")
-    residents = [tg.user(name, language_code="en") for name in ("Li", "Zhao", "Sun", "Zhou", "Wu")]
-    group = tg.group("Cuiyuan owners", admins=[admin], members=residents)
-    return admin, residents, group
-
-
-async def started(bot, people):
-    await bot.restart()  # pick up the English default
-    admin, _, group = people
-    await group.add_bot(by=admin)
-    await group.expect_message()  # greeting
-    return people
+RESIDENTS = ("Li", "Zhao", "Sun", "Zhou", "Wu")
 
 
 async def create(admin, group, text):
@@ -34,8 +15,8 @@ async def create(admin, group, text):
     return await group.expect_message()
 
 
-async def test_a_proposal_closes_itself_at_the_deadline_even_across_a_restart(bot, tg, people):
-    admin, (li, zhao, sun, *_), group = await started(bot, people)
+async def test_a_proposal_closes_itself_at_the_deadline_even_across_a_restart(bot, tg, english_group):
+    admin, (li, zhao, sun, *_), group = await english_group(*RESIDENTS)
     poll = await create(admin, group, "/propose Build the bike shelter at the east gate\n"
                                       "Paid from the common income\n截止 3天后")
     assert "Proposal #1" in poll.text and "Paid from the common income" in poll.text
@@ -66,8 +47,8 @@ async def test_a_proposal_closes_itself_at_the_deadline_even_across_a_restart(bo
     assert "Only a closed vote whose result is not final" in (await group.expect_message()).text
 
 
-async def test_reminders_go_privately_to_those_who_started_the_bot_and_list_the_rest(bot, tg, people):
-    admin, (li, zhao, sun, zhou, wu), group = await started(bot, people)
+async def test_reminders_go_privately_to_those_who_started_the_bot_and_list_the_rest(bot, tg, english_group):
+    admin, (li, zhao, sun, zhou, wu), group = await english_group(*RESIDENTS)
     for resident in (li, zhao, sun, zhou, wu):  # the bot sees members who talk to it
         await resident.send(group, "/polls")
         await group.expect_message()
@@ -90,8 +71,8 @@ async def test_reminders_go_privately_to_those_who_started_the_bot_and_list_the_
     assert "Not voted yet on #1" in who.text and "Zhao" in who.text and "Li," not in who.text
 
 
-async def test_a_sign_up_chain_fills_to_capacity_and_closes(bot, tg, people):
-    admin, (li, zhao, sun, zhou, _), group = await started(bot, people)
+async def test_a_sign_up_chain_fills_to_capacity_and_closes(bot, tg, english_group):
+    admin, (li, zhao, sun, zhou, _), group = await english_group(*RESIDENTS)
     chain = await create(admin, group, "/chain Saturday clean-up\ncapacity 3")
     assert "No one yet" in chain.text and chain.button_texts == ["Join", "Leave"]
     await li.press(chain, "Join")
@@ -111,8 +92,8 @@ async def test_a_sign_up_chain_fills_to_capacity_and_closes(bot, tg, people):
     assert late.show_alert and late.text == "Voting has closed."
 
 
-async def test_forged_and_stale_presses_change_nothing(bot, tg, people):
-    admin, (li, zhao, *_), group = await started(bot, people)
+async def test_forged_and_stale_presses_change_nothing(bot, tg, english_group):
+    admin, (li, zhao, *_), group = await english_group(*RESIDENTS)
     other = tg.group("Another compound", admins=[admin], members=[li])
     await other.add_bot(by=admin)
     await other.expect_message()
@@ -132,8 +113,8 @@ async def test_forged_and_stale_presses_change_nothing(bot, tg, people):
     assert "1 person voted." in result.text
 
 
-async def test_multiple_choice_toggles_within_the_cap(bot, tg, people):
-    admin, (li, *_), group = await started(bot, people)
+async def test_multiple_choice_toggles_within_the_cap(bot, tg, english_group):
+    admin, (li, *_), group = await english_group(*RESIDENTS)
     poll = await create(admin, group, "/poll Which repairs first?\nLift\nRoof\nGate\nLights\n多选 2\n匿名")
     assert "Pick up to 2 options." in poll.text
     await li.press(poll, "Lift · 0")
@@ -147,9 +128,9 @@ async def test_multiple_choice_toggles_within_the_cap(bot, tg, people):
     assert "— Li" not in poll.text  # anonymous: no names
 
 
-async def test_the_live_tally_is_edited_sparingly_and_ends_exact(bot, tg, people):
+async def test_the_live_tally_is_edited_sparingly_and_ends_exact(bot, tg, english_group):
     bot.edit_interval = 2.0
-    admin, _, group = await started(bot, people)
+    admin, _, group = await english_group(*RESIDENTS)
     voters = [tg.user(f"Neighbour {i}") for i in range(30)]
     for voter in voters:
         group.add_member(voter, announce=False)
@@ -168,8 +149,8 @@ async def test_the_live_tally_is_edited_sparingly_and_ends_exact(bot, tg, people
     assert tg.rate_limited == 0
 
 
-async def test_bad_commands_are_refused_with_the_reason_and_store_nothing(bot, tg, people):
-    admin, (li, *_), group = await started(bot, people)
+async def test_bad_commands_are_refused_with_the_reason_and_store_nothing(bot, tg, english_group):
+    admin, (li, *_), group = await english_group(*RESIDENTS)
     cases = [
         ("/poll Only one option?\nYes", "at least two options"),
         ("/poll", "The question is missing."),
@@ -190,8 +171,8 @@ async def test_bad_commands_are_refused_with_the_reason_and_store_nothing(bot, t
     assert "No open votes" in (await group.expect_message()).text
 
 
-async def test_the_convener_exports_named_ballots_privately(bot, tg, people):
-    admin, (li, zhao, *_), group = await started(bot, people)
+async def test_the_convener_exports_named_ballots_privately(bot, tg, english_group):
+    admin, (li, zhao, *_), group = await english_group(*RESIDENTS)
     poll = await create(admin, group, "/poll Bench colour?\nGreen\nBrown")
     await li.press(poll, "Green · 0")
     await zhao.press(poll, data="pv:1:1")
@@ -207,8 +188,8 @@ async def test_the_convener_exports_named_ballots_privately(bot, tg, people):
     assert ["Li", "Green", ""] in rows and ["Zhao", "Brown", ""] in rows
 
 
-async def test_a_press_delivered_twice_counts_once(bot, tg, people):
-    admin, (li, *_), group = await started(bot, people)
+async def test_a_press_delivered_twice_counts_once(bot, tg, english_group):
+    admin, (li, *_), group = await english_group(*RESIDENTS)
     poll = await create(admin, group, "/poll Which repairs first?\nLift\nRoof\n多选")
     await li.press(poll, "Lift · 0")
     tg.deliver_again("callback_query")  # a toggle delivered twice must not undo itself
@@ -220,8 +201,8 @@ async def test_a_press_delivered_twice_counts_once(bot, tg, people):
     await group.expect_no_message(within=0.3)
 
 
-async def test_reminder_times_are_a_chat_setting(bot, tg, people):
-    admin, (li, *_), group = await started(bot, people)
+async def test_reminder_times_are_a_chat_setting(bot, tg, english_group):
+    admin, (li, *_), group = await english_group(*RESIDENTS)
     await li.send(group, "/polls")
     await group.expect_message()
     await admin.send(group, "/settings reminders soon")
@@ -236,8 +217,8 @@ async def test_reminder_times_are_a_chat_setting(bot, tg, people):
     assert "#1 Repaint the gate closes" in reminder.text and "Li" in reminder.text
 
 
-async def test_extend_and_reopen_move_the_deadline(bot, tg, people):
-    admin, (li, *_), group = await started(bot, people)
+async def test_extend_and_reopen_move_the_deadline(bot, tg, english_group):
+    admin, (li, *_), group = await english_group(*RESIDENTS)
     poll = await create(admin, group, "/propose Plant trees by the fence\n截止 1天后")
     await admin.send(group, "/extend 1")
     assert "Give the new deadline" in (await group.expect_message()).text
@@ -260,8 +241,8 @@ async def test_extend_and_reopen_move_the_deadline(bot, tg, people):
     assert "Not passed" in result.text and "Disagree: 1" in result.text
 
 
-async def test_results_after_voting_are_told_to_the_voter_only(bot, tg, people):
-    admin, (li, zhao, *_), group = await started(bot, people)
+async def test_results_after_voting_are_told_to_the_voter_only(bot, tg, english_group):
+    admin, (li, zhao, *_), group = await english_group(*RESIDENTS)
     poll = await create(admin, group, "/poll Move the bins?\nYes\nNo\n结果 投票后")
     assert "Results are shown to you after you vote." in poll.text
     assert poll.button_texts == ["Yes", "No"]  # no counts on the buttons
@@ -295,9 +276,9 @@ async def test_a_traditional_chinese_group_votes_in_its_own_script(bot, tg):
     assert "同意建車棚，三月動工" in result.text
 
 
-async def test_votes_waiting_for_the_next_edit_are_shown_before_the_bot_stops(bot, tg, people):
+async def test_votes_waiting_for_the_next_edit_are_shown_before_the_bot_stops(bot, tg, english_group):
     bot.edit_interval = 60.0
-    admin, (li, zhao, *_), group = await started(bot, people)
+    admin, (li, zhao, *_), group = await english_group(*RESIDENTS)
     poll = await create(admin, group, "/poll Bench colour?\nGreen\nBrown")
     await li.press(poll, "Green · 0")
     await tg.until(lambda: "1 person voted." in poll.text, what="the first vote shown at once")
@@ -306,8 +287,8 @@ async def test_votes_waiting_for_the_next_edit_are_shown_before_the_bot_stops(bo
     assert "2 people voted." in poll.text
 
 
-async def test_a_long_chain_lists_the_first_sixty_and_counts_the_rest(bot, tg, people):
-    admin, _, group = await started(bot, people)
+async def test_a_long_chain_lists_the_first_sixty_and_counts_the_rest(bot, tg, english_group):
+    admin, _, group = await english_group(*RESIDENTS)
     chain = await create(admin, group, "/chain Tree planting day")
     joiners = [tg.user(f"Volunteer {i:02d} " + "x" * 40) for i in range(70)]
     for person in joiners:

@@ -115,6 +115,11 @@ class FakeUser:
         document = self._tg._store_file(data, file_name=file_name, mime_type=mime_type)
         return await self._tg._user_sends(self, chat, text=caption, reply_to=reply_to, document=document)
 
+    async def send_photo(self, chat: FakeChat, data: bytes, caption: str | None = None) -> FakeMessage:
+        """Send a photo to ``chat``, optionally with a caption (commands in it are detected)."""
+        picture = self._tg._store_file(data, file_name=None, mime_type="image/jpeg", folder="photos")
+        return await self._tg._user_sends(self, chat, text=caption, photo=picture)
+
     async def edit(self, message: FakeMessage, text: str) -> FakeMessage:
         """Edit one of this user's own messages (the bot gets an edited_message update)."""
         return await self._tg._user_edits(self, message, text)

@@ -316,6 +316,7 @@ class FakeTelegram(ApiMethods):
         text: str | None,
         reply_to: FakeMessage | None = None,
         document: FakeDocument | None = None,
+        photo: FakeDocument | None = None,
     ) -> FakeMessage:
         if chat.migrated_to is not None:
             raise ValueError(f"{chat.describe()} was upgraded to {chat.migrated_to.describe()}")
@@ -334,6 +335,7 @@ class FakeTelegram(ApiMethods):
             text=text,
             entities=entities,
             document=document,
+            photo=photo,
             reply_to=reply_to,
         )
         if self._bot_receives(chat, message):
