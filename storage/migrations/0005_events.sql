@@ -1,0 +1,1 @@
+-- Evening talks and reception days: recurring events, occurrences changed, RSVPs, agendas, the reception queue.
