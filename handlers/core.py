@@ -20,6 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.domain.events import DEFAULT_REMINDERS as DEFAULT_EVENT_REMINDERS
 from bot.domain.polls import DEFAULT_VOTE_REMINDERS, parse_offsets
 from bot.i18n import LANGUAGE_NAMES, LOCALES, N_, Translator
 from handlers.base import Command, Refused, Turn, handler, offered, start_links
@@ -38,7 +39,11 @@ SETTING_KEYS = {
     "name": ("name", "名称", "名稱", "小区", "小區", "community"),
     "tz": ("tz", "时区", "時區", "timezone"),
     "reminders": ("reminders", "提醒", "投票提醒"),
+    "events": ("events", "活动提醒", "活動提醒", "活动", "活動"),
 }
+# settings that are reminder times: the chat setting they are stored in, and the default
+REMINDER_SETTINGS = {"reminders": ("vote_reminders", DEFAULT_VOTE_REMINDERS),
+                     "events": ("event_reminders", DEFAULT_EVENT_REMINDERS)}
 
 
 @handler
@@ -103,20 +108,21 @@ async def settings(turn: Turn) -> None:
         if key is None or not value:
             raise Refused(turn.t.gettext(
                 "Usage: /settings name <community name>, /settings tz <time zone> (e.g. "
-                "/settings tz Asia/Shanghai), or /settings reminders 24h 2h (before a vote's "
-                "deadline; off for none)"))
+                "/settings tz Asia/Shanghai), /settings reminders 24h 2h (before a vote's "
+                "deadline; off for none), or /settings events 1d 1h (before each event)"))
         now = turn.rt.clock.now()
         if key == "name":
             if len(value) > 64:
                 raise Refused(turn.t.gettext("The community name can be at most 64 characters."))
             await chats.set_community(turn.rt.store, turn.chat_id, value, now)
-        elif key == "reminders":
+        elif key in REMINDER_SETTINGS:
             offsets = parse_offsets(value)
             if offsets is None:
                 raise Refused(turn.t.gettext(
-                    "I cannot read %(text)s. Give up to five times before the deadline, e.g. "
+                    "I cannot read %(text)s. Say how long before to remind, up to five times, e.g. "
                     "/settings reminders 24h 2h, 1天 3小时, or off.", text=value))
-            await chats.set_setting(turn.rt.store, turn.chat_id, "vote_reminders", list(offsets), now)
+            await chats.set_setting(turn.rt.store, turn.chat_id, REMINDER_SETTINGS[key][0],
+                                    list(offsets), now)
         else:
             try:
                 ZoneInfo(value)
@@ -126,9 +132,10 @@ async def settings(turn: Turn) -> None:
                     "or Asia/Hong_Kong.", zone=value)) from None
             await chats.set_tz(turn.rt.store, turn.chat_id, value, now)
         turn = await Turn.load(turn.update, turn.context)
-    reminders = (turn.chat.settings or {}).get("vote_reminders", DEFAULT_VOTE_REMINDERS)
+    reminders = {key: [timedelta(seconds=s) for s in (turn.chat.settings or {}).get(name, default)]
+                 for key, (name, default) in REMINDER_SETTINGS.items()}
     await turn.reply(turn.render("settings.html.j2", default_tz=turn.rt.settings.tz,
-                                 reminders=[timedelta(seconds=s) for s in reminders]))
+                                 reminders=reminders["reminders"], event_reminders=reminders["events"]))
 
 
 def menu(commands: list[Command], t: Translator, private: bool, convener: bool) -> list[BotCommand]:

@@ -209,6 +209,10 @@ async def test_reminder_times_are_a_chat_setting(bot, tg, english_group):
     assert "I cannot read soon" in (await group.expect_message()).text
     await admin.send(group, "/settings reminders 90分钟")
     assert "Vote reminders before the deadline: 90 minutes" in (await group.expect_message()).text
+    await admin.send(group, "/settings 活動提醒 1天 2小時")  # events have their own reminder times
+    shown = (await group.expect_message()).text
+    assert "Event reminders before each occurrence: 1 day and 2 hours" in shown
+    assert "Vote reminders before the deadline: 90 minutes" in shown
     await create(admin, group, "/propose Repaint the gate\n截止 2天后")
     bot.clock.advance(timedelta(days=1, hours=1))  # the default 24-hour reminder is not sent
     await group.expect_no_message(within=0.5)
