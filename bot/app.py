@@ -15,12 +15,12 @@ from bot.refresh import Refresher
 from bot.render import Renderer
 from bot.runtime import AdminCache, Runtime
 from bot.scheduler import Scheduler
-from handlers import core, errors, events, households, ideas, lifecycle, polls, requests, roles
+from handlers import core, errors, events, households, ideas, lifecycle, minutes, polls, requests, roles
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-FEATURES = (lifecycle, core, roles, polls, households, ideas, requests, events, errors)
+FEATURES = (lifecycle, core, roles, polls, households, ideas, requests, events, minutes, errors)
 
 
 def build_application(settings: Settings, clock: Clock | None = None) -> Application:

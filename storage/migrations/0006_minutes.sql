@@ -1,0 +1,1 @@
+-- Minutes of meetings: the entries recorded live, and the action items they create.
