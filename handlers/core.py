@@ -21,6 +21,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.domain.events import DEFAULT_REMINDERS as DEFAULT_EVENT_REMINDERS
+from bot.domain.minutes import DEFAULT_AUTOCLOSE_HOURS
 from bot.domain.polls import DEFAULT_VOTE_REMINDERS, parse_offsets
 from bot.i18n import LANGUAGE_NAMES, LOCALES, N_, Translator
 from handlers.base import Command, Refused, Turn, handler, offered, start_links
@@ -40,6 +41,7 @@ SETTING_KEYS = {
     "tz": ("tz", "时区", "時區", "timezone"),
     "reminders": ("reminders", "提醒", "投票提醒"),
     "events": ("events", "活动提醒", "活動提醒", "活动", "活動"),
+    "meetings": ("meetings", "meeting", "会议", "會議"),
 }
 # settings that are reminder times: the chat setting they are stored in, and the default
 REMINDER_SETTINGS = {"reminders": ("vote_reminders", DEFAULT_VOTE_REMINDERS),
@@ -115,6 +117,14 @@ async def settings(turn: Turn) -> None:
             if len(value) > 64:
                 raise Refused(turn.t.gettext("The community name can be at most 64 characters."))
             await chats.set_community(turn.rt.store, turn.chat_id, value, now)
+        elif key == "meetings":
+            offsets = parse_offsets(value)
+            if not offsets or len(offsets) != 1:
+                raise Refused(turn.t.gettext(
+                    "I cannot read %(text)s. Say how long a meeting may stay open before it closes "
+                    "itself, e.g. /settings meetings 4h or /settings 会议 3小时.", text=value))
+            await chats.set_setting(turn.rt.store, turn.chat_id, "meeting_autoclose_hours",
+                                    offsets[0] / 3600, now)
         elif key in REMINDER_SETTINGS:
             offsets = parse_offsets(value)
             if offsets is None:
@@ -134,8 +144,10 @@ async def settings(turn: Turn) -> None:
         turn = await Turn.load(turn.update, turn.context)
     reminders = {key: [timedelta(seconds=s) for s in (turn.chat.settings or {}).get(name, default)]
                  for key, (name, default) in REMINDER_SETTINGS.items()}
+    autoclose = (turn.chat.settings or {}).get("meeting_autoclose_hours", DEFAULT_AUTOCLOSE_HOURS)
     await turn.reply(turn.render("settings.html.j2", default_tz=turn.rt.settings.tz,
-                                 reminders=reminders["reminders"], event_reminders=reminders["events"]))
+                                 reminders=reminders["reminders"], event_reminders=reminders["events"],
+                                 autoclose=timedelta(hours=autoclose)))
 
 
 def menu(commands: list[Command], t: Translator, private: bool, convener: bool) -> list[BotCommand]:

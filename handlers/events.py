@@ -320,8 +320,12 @@ def _reply_to(event: Event) -> ReplyParameters | None:
 # -- agenda --------------------------------------------------------------------------------------------
 
 async def open_action_items(rt: Runtime, chat_id: int) -> list[str]:
-    """Hook for the minutes feature (not built yet): open action items of earlier meetings."""
-    return []
+    """Open action items of earlier meetings, as look-back lines of the agenda."""
+    from storage import minutes as minutes_store
+    lines = []
+    for item in await minutes_store.actions_of_chat(rt.store, chat_id):
+        lines.append(f"#{item.number} {item.text} — {item.owner_name}")
+    return lines
 
 
 async def agenda_of(rt: Runtime, event: Event, occurrence: Occurrence) -> rules.Agenda:

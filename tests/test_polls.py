@@ -213,6 +213,8 @@ async def test_reminder_times_are_a_chat_setting(bot, tg, english_group):
     shown = (await group.expect_message()).text
     assert "Event reminders before each occurrence: 1 day and 2 hours" in shown
     assert "Vote reminders before the deadline: 90 minutes" in shown
+    await admin.send(group, "/settings 會議 3小時")
+    assert "A meeting left open closes itself after 3 hours" in (await group.expect_message()).text
     await create(admin, group, "/propose Repaint the gate\n截止 2天后")
     bot.clock.advance(timedelta(days=1, hours=1))  # the default 24-hour reminder is not sent
     await group.expect_no_message(within=0.5)

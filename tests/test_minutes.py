@@ -1,0 +1,188 @@
+"""Minutes taken live, played by a convener and residents in a group (the pavilion story)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+async def meeting(admin, li, group, start="/meeting talk 凉亭怎么办"):
+    await admin.send(group, start)
+    assert "started" in (await group.expect_message()).text or True
+    await admin.send(group, "/topic 凉亭漏雨")
+    await group.expect_message()
+    said = await li.send(group, "顶棚漏雨，下雨天没法坐 <b>")
+    await admin.send(group, "/note", reply_to=said)
+    await group.expect_message()
+    await admin.send(group, "/note 大家希望尽快修")
+    await group.expect_message()
+    await admin.send(group, "/decision 请物业两周内修好")
+    await group.expect_message()
+    await admin.send(group, "/action 物业 修好凉亭顶棚\n截止 两周后")
+    return await group.expect_message()
+
+
+async def test_the_pavilion_story_in_english(bot, tg, english_group):
+    admin, (li, _zhao), group = await english_group("Li", "Zhao")
+    await admin.send(group, "/topic nothing running")
+    assert "No meeting is running" in (await group.expect_message()).text
+    recorded = await meeting(admin, li, group)
+    assert "Action item #1 for 物业" in recorded.text
+    await admin.send(group, "/meeting again")
+    assert "running already" in (await group.expect_message()).text
+    await li.send(group, "/note 我也说一句")
+    assert "Only the chair (Wang Fang)" in (await group.expect_message()).text
+    await admin.send(group, "/action 修好")
+    assert "Who does it?" in (await group.expect_message()).text
+    await admin.send(group, "/action 物业 修好\n截止 whenever-ish")
+    assert "cannot read the due date" in (await group.expect_message()).text
+    await admin.send(group, "/note oops")
+    await group.expect_message()
+    await admin.send(group, "/undo")
+    assert "Taken back: oops" in (await group.expect_message()).text
+    await admin.send(group, "/endmeeting")
+    minutes = await group.expect_message()
+    for part in (
+        "Evening talk: 凉亭怎么办",
+        "Cuiyuan owners",
+        "Chair: Wang Fang",
+        "凉亭漏雨",
+        "Li: 顶棚漏雨，下雨天没法坐 <b>",
+        "Agreed: 请物业两周内修好",
+        "#1 修好凉亭顶棚 — 物业",
+        "Who does what by when",
+        "Who spoke",
+    ):
+        assert part in minutes.text, part
+    assert "oops" not in minutes.text
+    html_doc, md_doc = await group.expect_message(), await group.expect_message()
+    assert html_doc.document.file_name == "minutes-1.html" and "&lt;b&gt;" in html_doc.document.data.decode()
+    assert (
+        md_doc.document.file_name == "minutes-1.md"
+        and "顶棚漏雨，下雨天没法坐 <b>" in md_doc.document.data.decode()
+    )
+
+    await admin.send(group, "/actions")
+    assert "#1 修好凉亭顶棚 — 物业" in (await group.expect_message()).text
+    bot.clock.advance(timedelta(days=13, minutes=1))
+    before = await group.expect_message()
+    assert "Reminder: action item #1 is due" in before.text and "修好凉亭顶棚" in before.text
+    bot.clock.advance(timedelta(days=1))
+    due = await group.expect_message()
+    assert "Action item #1 is due now" in due.text and "修好凉亭顶棚" in due.text
+    await li.send(group, "/done 1")
+    assert "Only the owner" in (await group.expect_message()).text
+    await admin.send(group, "/done 1 已修好")
+    assert "Action item #1: done." in (await group.expect_message()).text
+
+    await admin.send(group, "/meeting council 下一次")
+    await group.expect_message()
+    await admin.send(group, "/endmeeting")
+    second = await group.expect_message()
+    assert (
+        "Look-back" in second.text
+        and "#1 修好凉亭顶棚 — 物业" in second.text
+        and "[done] (已修好)" in second.text
+    )
+    await group.expect_message()
+    await group.expect_message()
+    await admin.send(group, "/meetings")
+    listing = await group.expect_message()
+    assert "#1" in listing.text and "#2" in listing.text
+    await admin.send(group, "/minutes 1")
+    assert "凉亭漏雨" in (await group.expect_message()).text
+    await group.expect_message()
+    await group.expect_message()
+    await admin.send(group, "/minutes_export")
+    export = await group.expect_message()
+    assert export.document.file_name == "minutes-all.md" and "凉亭漏雨" in export.document.data.decode()
+
+
+async def chinese_group(tg, names, code, button):
+    admin = tg.user(names[0], language_code=code)
+    li = tg.user(names[1], language_code=code)
+    group = tg.group(names[2], admins=[admin], members=[li])
+    await group.add_bot(by=admin)
+    await group.expect_message()
+    if button:  # the bot speaks 简体中文 by default
+        await admin.send(group, "/lang")
+        await admin.press(await group.expect_message(), button)
+    group.skip_messages()
+    return admin, li, group
+
+
+async def test_the_pavilion_story_in_both_scripts(bot, tg):
+    for names, code, button in (
+        (("王芳", "李强", "翠苑业主群"), "zh-hans", None),
+        (("王芳", "李強", "翠苑業主群"), "zh-hant", "繁體中文"),
+    ):
+        admin, li, group = await chinese_group(tg, names, code, button)
+        await meeting(admin, li, group, "/meeting 夜话 凉亭怎么办")
+        await admin.send(group, "/endmeeting")
+        minutes = await group.expect_message()
+        for part in (
+            "凉亭怎么办",
+            names[2],
+            "凉亭漏雨",
+            "顶棚漏雨，下雨天没法坐 <b>",
+            "请物业两周内修好",
+            "修好凉亭顶棚",
+        ):
+            assert part in minutes.text, part
+        html_doc, md_doc = await group.expect_message(), await group.expect_message()
+        assert "修好凉亭顶棚" in html_doc.document.data.decode() and md_doc.document.file_name.endswith(".md")
+
+
+async def test_a_meeting_of_500_entries_is_split_within_limits(bot, tg, english_group):
+    admin, (_li,), group = await english_group("Li")
+    await admin.send(group, "/meeting council 长会")
+    await group.expect_message()
+    meeting_row = await bot.runtime.store.fetchone("SELECT id FROM meetings")
+    from storage import minutes as store
+
+    for k in range(500):
+        await store.record(
+            bot.runtime.store,
+            meeting_row["id"],
+            kind="topic" if k % 50 == 0 else "note",
+            text=f"第{k}条 <记录> & " + "很长的发言" * 8,
+            author_id=admin.id,
+            author_name="Wang Fang",
+            now=bot.clock.now(),
+        )
+    await admin.send(group, "/endmeeting")
+    await tg.wait_idle(quiet=1)
+    parts = [m for m in group.bot_messages if m.text and "第" in m.text]
+    assert len(parts) > 3
+    assert all(len(m.text.encode("utf-16-le")) // 2 <= 4096 for m in parts)
+    text = "".join(m.text for m in parts)
+    for k in (0, 250, 499):
+        assert f"第{k}条 <记录> & " in text
+
+
+async def test_an_open_meeting_is_closed_automatically(bot, tg, english_group):
+    admin, (_li,), group = await english_group("Li")
+    await admin.send(group, "/meeting")
+    await group.expect_message()
+    await admin.send(group, "/note something")
+    await group.expect_message()
+    bot.clock.advance(timedelta(hours=4, minutes=1))
+    notice = await group.expect_message()
+    assert "closed now" in notice.text
+    minutes = await group.expect_message()
+    assert "something" in minutes.text and "closed automatically" in minutes.text
+
+
+async def test_the_chair_is_handed_over(bot, tg, english_group):
+    admin, (li, _zhao), group = await english_group("Li", "Zhao")
+    await admin.send(group, "/meeting")
+    await group.expect_message()
+    said = await li.send(group, "I can chair")
+    await admin.send(group, "/chair", reply_to=said)
+    assert "Li chairs the meeting now." in (await group.expect_message()).text
+    await admin.send(group, "/note x")
+    assert "Only the chair (Li)" in (await group.expect_message()).text
+    await li.send(group, "/note from the new chair")
+    assert "Recorded." in (await group.expect_message()).text
+    await li.send(group, "/endmeeting")
+    minutes = await group.expect_message()
+    assert "Chair: Li" in minutes.text and "from the new chair" in minutes.text
