@@ -7,7 +7,7 @@ from datetime import timedelta
 
 async def meeting(admin, li, group, start="/meeting talk 凉亭怎么办"):
     await admin.send(group, start)
-    assert "started" in (await group.expect_message()).text or True
+    assert admin.first_name in (await group.expect_message()).text  # started, with the chair named
     await admin.send(group, "/topic 凉亭漏雨")
     await group.expect_message()
     said = await li.send(group, "顶棚漏雨，下雨天没法坐 <b>")
@@ -111,9 +111,11 @@ async def chinese_group(tg, names, code, button):
 
 
 async def test_the_pavilion_story_in_both_scripts(bot, tg):
-    for names, code, button in (
-        (("王芳", "李强", "翠苑业主群"), "zh-hans", None),
-        (("王芳", "李強", "翠苑業主群"), "zh-hant", "繁體中文"),
+    simplified = ("会议纪要", "主持人：王芳", "决议：请物业两周内修好", "分工与期限", "，截止 ")
+    traditional = ("會議紀要", "主持人：王芳", "決議：请物业两周内修好", "分工與期限", "，截止 ")
+    for names, code, button, words in (
+        (("王芳", "李强", "翠苑业主群"), "zh-hans", None, simplified),
+        (("王芳", "李強", "翠苑業主群"), "zh-hant", "繁體中文", traditional),
     ):
         admin, li, group = await chinese_group(tg, names, code, button)
         await meeting(admin, li, group, "/meeting 夜话 凉亭怎么办")
@@ -126,6 +128,7 @@ async def test_the_pavilion_story_in_both_scripts(bot, tg):
             "顶棚漏雨，下雨天没法坐 <b>",
             "请物业两周内修好",
             "修好凉亭顶棚",
+            *words,
         ):
             assert part in minutes.text, part
         html_doc, md_doc = await group.expect_message(), await group.expect_message()
@@ -186,3 +189,29 @@ async def test_the_chair_is_handed_over(bot, tg, english_group):
     await li.send(group, "/endmeeting")
     minutes = await group.expect_message()
     assert "Chair: Li" in minutes.text and "from the new chair" in minutes.text
+
+
+async def test_a_deployer_template_blocked_items_and_idea_references(bot, tg, english_group, tmp_path):
+    (tmp_path / "minutes_talk.html.j2").write_text(
+        '{% extends "minutes.html.j2" %}{% block heading %}Cuiyuan pavilion talk{% endblock %}',
+        encoding="utf-8")
+    bot.templates = tmp_path
+    admin, (li,), group = await english_group("Li")
+    await li.send(group, "/idea Warmer seats in the pavilion")
+    await group.expect_message()
+    await meeting(admin, li, group)
+    await admin.send(group, "/ref 1")
+    assert (await group.expect_message()).text == "Recorded."
+    await admin.send(group, "/endmeeting")
+    minutes = await group.expect_message()
+    assert minutes.text.startswith("Cuiyuan pavilion talk")
+    assert "Warmer seats in the pavilion" in minutes.text
+    await tg.wait_idle()
+    group.skip_messages()  # the minutes' files
+    await li.send(group, "/blocked 1 waiting")
+    assert "Only the owner of action item #1 or a convener" in (await group.expect_message()).text
+    await admin.send(group, "/blocked 1 waiting for the wood")
+    await group.expect_message()
+    await admin.send(group, "/actions")
+    listed = (await group.expect_message()).text
+    assert "#1 修好凉亭顶棚" in listed and "waiting for the wood" in listed
