@@ -163,9 +163,10 @@ async def _tied_event(turn: Turn):
 async def start_command(turn: Turn) -> None:
     _group_only(turn)
     await turn.require_convener()
-    words = _body(turn).split(maxsplit=1)
+    first_line, place = rules.split_place(_body(turn))
+    words = first_line.split(maxsplit=1)
     kind = rules.kind_of(words[0]) if words else None
-    title = (words[1] if kind and len(words) > 1 else (None if kind else _body(turn))) or None
+    title = (words[1] if kind and len(words) > 1 else (None if kind else first_line)) or None
     event = await _tied_event(turn)
     if kind is None:
         kind = {"talk": "talk", "reception": "reception"}.get(event.kind, "talk") if event else "talk"
@@ -175,7 +176,7 @@ async def start_command(turn: Turn) -> None:
         chat_id=turn.chat_id,
         kind=kind,
         title=title or (event.title if event else None),
-        place=event.place if event else None,
+        place=place or (event.place if event else None),
         event_id=event.id if event else None,
         chair_id=turn.person.id,
         chair_name=turn.person.name,

@@ -199,12 +199,12 @@ async def test_a_deployer_template_blocked_items_and_idea_references(bot, tg, en
     admin, (li,), group = await english_group("Li")
     await li.send(group, "/idea Warmer seats in the pavilion")
     await group.expect_message()
-    await meeting(admin, li, group)
+    await meeting(admin, li, group, "/meeting talk 凉亭怎么办\n地点 东门凉亭")
     await admin.send(group, "/ref 1")
     assert (await group.expect_message()).text == "Recorded."
     await admin.send(group, "/endmeeting")
     minutes = await group.expect_message()
-    assert minutes.text.startswith("Cuiyuan pavilion talk")
+    assert minutes.text.startswith("Cuiyuan pavilion talk") and "Place: 东门凉亭" in minutes.text
     assert "Warmer seats in the pavilion" in minutes.text
     await tg.wait_idle()
     group.skip_messages()  # the minutes' files

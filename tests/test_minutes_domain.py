@@ -141,3 +141,10 @@ def test_golden(kind, fmt, locale):
     assert text == path.read_text(encoding="utf-8"), (
         f"regenerate with YISHI_REGEN_GOLDEN=1 if intended: {path}"
     )
+
+
+def test_a_meeting_may_name_its_place_on_a_line_of_its_own():
+    assert rules.split_place("夜话 凉亭怎么办\n地点 东门凉亭") == ("夜话 凉亭怎么办", "东门凉亭")
+    assert rules.split_place("夜話 涼亭\n地點：東門涼亭") == ("夜話 涼亭", "東門涼亭")
+    assert rules.split_place("council") == ("council", None)
+    assert rules.split_place("") == ("", None)

@@ -226,3 +226,17 @@ def build(
         look_back=look_back(list(earlier), since),
         sections=sections,
     )
+
+
+PLACE_WORDS = ("地点", "地點", "place")
+
+
+def split_place(body: str) -> tuple[str, str | None]:
+    """"/meeting 夜话 凉亭怎么办" and an optional line "地点 东门凉亭" -> (first line, place)."""
+    lines = [line.strip() for line in body.strip().splitlines() if line.strip()]
+    place = None
+    for line in lines[1:]:
+        for word in PLACE_WORDS:
+            if line.casefold().startswith(word):
+                place = line[len(word):].lstrip(" :：").strip() or None
+    return (lines[0] if lines else ""), place
