@@ -215,3 +215,22 @@ async def test_a_deployer_template_blocked_items_and_idea_references(bot, tg, en
     await admin.send(group, "/actions")
     listed = (await group.expect_message()).text
     assert "#1 修好凉亭顶棚" in listed and "waiting for the wood" in listed
+
+
+async def test_open_action_items_are_on_the_next_talks_agenda(bot, tg, english_group):
+    admin, (li,), group = await english_group("Li")
+    await meeting(admin, li, group)
+    await admin.send(group, "/endmeeting")
+    await group.expect_message()
+    await tg.wait_idle()
+    group.skip_messages()
+    await admin.send(group, "/event 小区夜话\n时间 每周四 19:30")
+    await admin.press(await group.expect_message(), "Save")
+    await group.expect_message()
+    await admin.send(group, "/agenda 1")
+    agenda = (await group.expect_message()).text
+    assert "Look-back" in agenda and "#1 修好凉亭顶棚 — 物业" in agenda
+    await admin.send(group, "/done 1 已修好")
+    await group.expect_message()
+    await admin.send(group, "/agenda 1")
+    assert "修好凉亭顶棚" not in (await group.expect_message()).text  # done: no longer open
