@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput, PicklePersistence
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -31,6 +31,12 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .persistence(PicklePersistence(
+            filepath=settings.db_path.with_name(settings.db_path.name + ".drafts"),
+            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True,
+                                        callback_data=False),
+            update_interval=2,
+        ))
         .post_init(_start)
         .post_stop(_drain)
         .post_shutdown(_stop)

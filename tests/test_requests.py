@@ -261,3 +261,17 @@ async def test_bad_input_is_refused_and_changes_nothing(bot, tg, english_group):
     await group.expect_message()
     listing = (await admin.private.expect_message()).text
     assert listing.index("Escalated to government departments") < listing.index("#1 safety")
+
+
+async def test_a_report_half_written_survives_a_restart(bot, tg, english_group):
+    _, _, _, li, _, _ = await started(english_group)
+    await li.send(li.private, f"/report 物业费 {WATER}")
+    draft = await li.private.expect_message()
+    await li.send_photo(li.private, b"\xff\xd8 receipt")
+    assert "Photo attached" in (await li.private.expect_message()).text
+    await bot.restart()
+    await li.press(draft, "Submit privately")
+    assert "Request #1 received" in (await li.private.expect_message()).text
+    await li.send(li.private, "/request 1")
+    assert (await li.private.expect_message()).photo is not None  # the photo stayed with the draft
+    assert WATER in (await li.private.expect_message()).text
