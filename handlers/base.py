@@ -10,13 +10,14 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from telegram import InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated
+from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import CallbackContext
 
 from bot.domain.models import Chat, Person
@@ -27,6 +28,7 @@ from bot.runtime import Runtime, runtime
 from storage import chats, roles
 
 log = logging.getLogger(__name__)
+_COMMAND = re.compile(r"^/\S+[ \t]*")
 ANSWER_LIMIT = 200  # characters Telegram shows in a button's toast or alert
 
 
@@ -41,6 +43,12 @@ class Command(NamedTuple):
     @property
     def in_groups(self) -> bool:
         return self.where in ("group", "both")
+
+    @property
+    def body(self) -> str:
+        """What follows the command in the message (or a photo's caption), its lines kept."""
+        message = self.update.effective_message
+        return _COMMAND.sub("", message.text or message.caption or "", count=1)
 
     @property
     def in_private(self) -> bool:
@@ -81,6 +89,12 @@ class Turn:
     @property
     def chat_id(self) -> int:
         return self.update.effective_chat.id
+
+    @property
+    def body(self) -> str:
+        """What follows the command in the message (or a photo's caption), its lines kept."""
+        message = self.update.effective_message
+        return _COMMAND.sub("", message.text or message.caption or "", count=1)
 
     @property
     def in_private(self) -> bool:
@@ -151,6 +165,11 @@ async def send_html(bot, chat_id: int, html: str, markup: InlineKeyboardMarkup |
     return sent  # type: ignore[return-value]
 
 
+def deep_link(username: str, payload: str) -> str:
+    """``t.me/<bot>?start=<payload>``: opens a private chat with the bot, which gets /start <payload>."""
+    return f"https://t.me/{username}?start={payload}"
+
+
 StartLink = Callable[["Turn", str], Awaitable[None]]
 
 
@@ -158,6 +177,20 @@ def start_links(app) -> dict[str, StartLink]:
     """Deep links ``t.me/<bot>?start=<prefix><payload>``: a feature registers its prefix here,
     and /start in a private chat hands it the payload."""
     return app.bot_data.setdefault("start_links", {})
+
+
+async def tell_privately(bot, user_id: int | None, html: str,
+                         markup: InlineKeyboardMarkup | None = None) -> bool:
+    """Write to a person in their private chat; False when the bot may not (they never
+    started it, or blocked it), so the caller can fall back to the group."""
+    if user_id is None:
+        return False
+    try:
+        await send_html(bot, user_id, html, markup)
+    except (Forbidden, BadRequest) as error:
+        log.info("cannot write to %s privately: %s", user_id, error)
+        return False
+    return True
 
 
 async def edit_html(bot, chat_id: int, message_id: int, html: str,

@@ -15,7 +15,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
-from telegram.error import BadRequest, Forbidden
+from telegram.error import Forbidden
 from telegram.ext import Application, CallbackContext, CallbackQueryHandler, CommandHandler
 
 from bot.domain import events as rules
@@ -25,7 +25,7 @@ from bot.domain.models import Firing
 from bot.domain.when import WhenError, parse_when
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime, runtime
-from handlers.base import Command, Refused, Turn, edit_html, handler, send_html
+from handlers.base import Command, Refused, Turn, edit_html, handler, send_html, tell_privately
 from handlers.roles import ROLE_NAMES
 from storage import chats, ideas, roles, schedules
 from storage import events as store
@@ -53,10 +53,6 @@ SCHEDULE_KIND = "event"
 CARRY_WORDS = ("下次", "转下次", "轉下次", "next", "carry")
 USAGE = N_("Usage: /event title, then one setting per line, e.g.\n/event 小区夜话\n时间 每周四 19:30\n"
            "地点 东门凉亭\n主持 张书记\n时长 2小时\n提醒 1天 1小时")
-
-
-def _body(turn: Turn) -> str:
-    return re.sub(r"^/\S+[ \t]*", "", turn.update.effective_message.text or "", count=1)
 
 
 def _group_only(turn: Turn) -> None:
@@ -117,7 +113,7 @@ async def create(turn: Turn) -> None:
     await turn.require_convener()
     command = turn.update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
     try:
-        title, settings = rules.parse_body(_body(turn))
+        title, settings = rules.parse_body(turn.body)
     except EventInputError as problem:
         raise _refuse(turn, problem) from None
     kind = "reception" if command == "reception" else KIND_WORDS.get(settings.get("kind", "").lower(), "talk")
@@ -358,7 +354,7 @@ async def _pick(turn: Turn, number: int | None, kind: str | None = None) -> tupl
 
 
 def _number_and_rest(turn: Turn) -> tuple[int | None, str]:
-    body = _body(turn).strip()
+    body = turn.body.strip()
     match = re.match(r"#?(\d+)(?:\s+|$)(.*)$", body, re.S)
     return (int(match.group(1)), match.group(2).strip()) if match else (None, body)
 
@@ -439,7 +435,7 @@ async def change_command(turn: Turn) -> None:
     await turn.require_convener()
     command = turn.update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
     usage = turn.t.gettext(CHANGE_USAGE[command])
-    request = rules.parse_change(_body(turn))
+    request = rules.parse_change(turn.body)
     if request.number is None:
         raise Refused(usage)
     event, nxt = await _pick(turn, request.number)
@@ -634,7 +630,7 @@ async def _reception(rt: Runtime, chat_id: int, now: datetime,
 @handler
 async def ask_command(turn: Turn) -> None:
     t = turn.t
-    text = " ".join(_body(turn).split())
+    text = " ".join(turn.body.split())
     if not text:
         raise Refused(t.gettext("Write your question after the command, e.g. /ask 3栋电梯什么时候修好？"))
     chat_id = turn.chat_id
@@ -707,11 +703,8 @@ async def answer_command(turn: Turn) -> None:
 async def _tell_asker(turn: Turn, user_id: int, question: str, answer: str) -> None:
     chat = await chats.get(turn.rt.store, user_id)
     t = turn.rt.translator(chat) if chat else turn.t
-    try:
-        await turn.context.bot.send_message(user_id, html.escape(t.gettext(
-            "About your question “%(question)s”: %(answer)s", question=question, answer=answer)))
-    except (Forbidden, BadRequest):
-        log.info("asker %s cannot be told privately", user_id)
+    await tell_privately(turn.context.bot, user_id, html.escape(t.gettext(
+        "About your question “%(question)s”: %(answer)s", question=question, answer=answer)))
 
 
 def register(app: Application) -> list[Command]:

@@ -13,7 +13,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.domain.registry import RegistryError, parse_registry
 from bot.i18n import N_
-from handlers.base import Command, Refused, Turn, handler, start_links
+from handlers.base import Command, Refused, Turn, deep_link, handler, start_links
 from storage import chats, households
 
 COMMANDS = [
@@ -34,7 +34,7 @@ def _word(arg: str) -> str | None:
 
 
 def _link(turn: Turn, payload: str) -> str:
-    return f"https://t.me/{turn.context.bot.username}?start={payload}"
+    return deep_link(turn.context.bot.username, payload)
 
 
 @handler

@@ -20,7 +20,6 @@ from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackContext, CallbackQueryHandler, CommandHandler
 
 from bot.domain import ideas as rules
@@ -30,7 +29,7 @@ from bot.domain.polls import MAX_QUESTION, Draft
 from bot.domain.when import parse_clock, parse_weekday
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime, runtime
-from handlers.base import Command, Refused, Turn, edit_html, handler, send_html
+from handlers.base import Command, Refused, Turn, edit_html, handler, send_html, tell_privately
 from handlers.polls import open_vote
 from storage import chats, schedules
 from storage import ideas as store
@@ -52,10 +51,6 @@ COMMANDS = [
 SCHEDULE_KIND = "idea_digest"
 PAGE_SIZE = 8
 DIGEST_TOP = 5
-
-
-def _body(turn: Turn) -> str:
-    return re.sub(r"^/\S+[ \t]*", "", turn.update.effective_message.text or "", count=1)
 
 
 def _error(turn: Turn, problem: IdeaError) -> Refused:
@@ -109,7 +104,7 @@ async def submit(turn: Turn) -> None:
     kind = "wish" if turn.update.effective_message.text.split()[0].lstrip("/").lower().startswith("wish") \
         else "idea"
     try:
-        text = rules.check_text(_body(turn))
+        text = rules.check_text(turn.body)
     except IdeaError as problem:
         raise _error(turn, problem) from None
     await _check_rate(turn)
@@ -334,10 +329,7 @@ async def _tell_author(turn: Turn, idea: Idea) -> None:
     t = rt.translator(chat)
     text = rt.renderer.render("idea_changed.html.j2", t, idea=idea, state_names=STATE_NAMES,
                               kind_name=KIND_NAMES[idea.kind], private=True, group=chat.title or "")
-    try:
-        await turn.context.bot.send_message(idea.author_id, text, parse_mode=ParseMode.HTML)
-    except (Forbidden, BadRequest):
-        log.info("the author of idea %s cannot be written to privately", idea.id)
+    await tell_privately(turn.context.bot, idea.author_id, text)
 
 
 async def _target(turn: Turn, args: list[str]) -> Idea:
@@ -356,7 +348,7 @@ async def _target(turn: Turn, args: list[str]) -> Idea:
 @handler
 async def state_command(turn: Turn) -> None:
     """``/idea_state 3 declined 预算不足``, ``/idea_state 5 merged 2``."""
-    args = _body(turn).split(maxsplit=2)
+    args = turn.body.split(maxsplit=2)
     idea = await _target(turn, args)
     target = rules.word(args[1]) if len(args) > 1 else None
     if target not in STATES:
@@ -397,7 +389,7 @@ async def to_agenda(turn: Turn, idea: Idea) -> None:
 
 
 async def _open_target(turn: Turn):
-    idea = await _target(turn, _body(turn).split())
+    idea = await _target(turn, turn.body.split())
     if not idea.is_open:
         raise Refused(turn.t.gettext("This idea is closed (%(state)s).",
                                      state=turn.t.gettext(STATE_NAMES[idea.state])))
@@ -451,7 +443,7 @@ async def _list(turn: Turn, chosen: str, kind: str, page: int) -> tuple[str, Inl
 async def list_command(turn: Turn) -> None:
     if turn.in_private:
         raise Refused(turn.t.gettext("Ideas belong to a group: use this command in the group."))
-    text, markup = await _list(turn, *_filters(_body(turn).split()))
+    text, markup = await _list(turn, *_filters(turn.body.split()))
     await turn.reply(text, markup)
 
 
@@ -519,7 +511,7 @@ async def digest_command(turn: Turn) -> None:
     """``/digest``: the last seven days now; ``/digest 周日 20:00`` or ``/digest off`` (conveners)."""
     if turn.in_private:
         raise Refused(turn.t.gettext("Ideas belong to a group: use this command in the group."))
-    args = _body(turn).split()
+    args = turn.body.split()
     if not args:
         text = await _digest_html(turn.rt, turn.t, turn.chat_id, turn.rt.clock.now())
         await turn.reply(text or html.escape(turn.t.gettext("No ideas yet. Suggest one with /idea.")))

@@ -13,7 +13,6 @@ import re
 from datetime import timedelta
 
 from telegram import MessageEntity
-from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackContext, CommandHandler
 
 from bot.domain import minutes as rules
@@ -21,7 +20,7 @@ from bot.domain.models import Firing
 from bot.domain.when import WhenError, parse_when
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime, runtime
-from handlers.base import Command, Refused, Turn, handler, person_of, send_html
+from handlers.base import Command, Refused, Turn, handler, person_of, send_html, tell_privately
 from handlers.roles import ROLE_NAMES
 from storage import chats
 from storage import minutes as store
@@ -63,10 +62,6 @@ CLOSE_KIND = "minutes_close"
 DUE_KIND = "minutes_due"
 REMIND_BEFORE = 86400  # one day before due, and at due
 ROLE_WORDS = {"物业": "property_manager", "物業": "property_manager", "物业公司": "property_manager"}
-
-
-def _body(turn: Turn) -> str:
-    return re.sub(r"^/\S+[ \t]*", "", turn.update.effective_message.text or "", count=1).strip()
 
 
 def _group_only(turn: Turn) -> None:
@@ -163,7 +158,7 @@ async def _tied_event(turn: Turn):
 async def start_command(turn: Turn) -> None:
     _group_only(turn)
     await turn.require_convener()
-    first_line, place = rules.split_place(_body(turn))
+    first_line, place = rules.split_place(turn.body.strip())
     words = first_line.split(maxsplit=1)
     kind = rules.kind_of(words[0]) if words else None
     title = (words[1] if kind and len(words) > 1 else (None if kind else first_line)) or None
@@ -212,7 +207,7 @@ async def start_command(turn: Turn) -> None:
 
 async def _record(turn: Turn, kind: str, usage: str, **extra) -> None:
     meeting = await _running(turn)
-    text = _body(turn)
+    text = turn.body.strip()
     if not text and kind != "note":
         raise Refused(turn.t.gettext(usage))
     await store.record(
@@ -245,7 +240,7 @@ async def note_command(turn: Turn) -> None:
     meeting = await _running(turn)
     message = turn.update.effective_message
     quoted = message.reply_to_message
-    text = _body(turn)
+    text = turn.body.strip()
     speaker = None
     if quoted is not None and quoted.from_user is not None and not quoted.from_user.is_bot:
         speaker = person_of(quoted.from_user)
@@ -276,7 +271,7 @@ async def ref_command(turn: Turn) -> None:
     meeting = await _running(turn)
     from storage import ideas
 
-    words = _body(turn).lstrip("#").split(maxsplit=1)
+    words = turn.body.strip().lstrip("#").split(maxsplit=1)
     number = int(words[0]) if words and words[0].isdigit() else None
     idea = await ideas.by_number(turn.rt.store, turn.chat_id, number) if number else None
     if idea is None:
@@ -339,7 +334,7 @@ def _body_without(full: str, mention: str) -> str:
 @handler
 async def action_command(turn: Turn) -> None:
     meeting = await _running(turn)
-    owner_id, role, owner_name, rest = await _owner(turn, _body(turn))
+    owner_id, role, owner_name, rest = await _owner(turn, turn.body.strip())
     text, due_text = rules.split_due(rest)
     due = None
     if due_text:
@@ -369,7 +364,7 @@ async def action_command(turn: Turn) -> None:
         turn.rt.store,
         meeting.id,
         kind="action",
-        text=_body(turn),
+        text=turn.body.strip(),
         author_id=turn.person.id,
         author_name=turn.person.name,
         now=now,
@@ -491,13 +486,8 @@ async def deliver_due(context: CallbackContext, firing: Firing) -> None:
     chat_id = firing.schedule.chat_id
     t = rt.translator(await chats.get(rt.store, chat_id))
     text = rt.renderer.render("minutes_reminder.html.j2", t, a=item, overdue=firing.offset == 0)
-    if item.owner_id is not None:
-        try:
-            await send_html(context.bot, item.owner_id, text)
-            return
-        except (Forbidden, BadRequest):
-            log.info("owner %s cannot be reminded privately; reminding in the group", item.owner_id)
-    await send_html(context.bot, chat_id, text)
+    if not await tell_privately(context.bot, item.owner_id, text):
+        await send_html(context.bot, chat_id, text)
 
 
 @handler
@@ -511,7 +501,7 @@ async def actions_command(turn: Turn) -> None:
 
 async def _mark(turn: Turn, status: str) -> None:
     _group_only(turn)
-    words = _body(turn).lstrip("#").split(maxsplit=1)
+    words = turn.body.strip().lstrip("#").split(maxsplit=1)
     number = int(words[0]) if words and words[0].isdigit() else None
     note = words[1].strip() if len(words) > 1 else None
     usage = (
@@ -574,7 +564,7 @@ async def meetings_command(turn: Turn) -> None:
 @handler
 async def minutes_command(turn: Turn) -> None:
     _group_only(turn)
-    word = _body(turn).lstrip("#")
+    word = turn.body.strip().lstrip("#")
     meeting = await store.by_number(turn.rt.store, turn.chat_id, int(word)) if word.isdigit() else None
     if meeting is None or meeting.status != "closed":
         raise Refused(

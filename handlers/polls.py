@@ -7,11 +7,9 @@ import csv
 import html
 import io
 import logging
-import re
 from datetime import datetime, time, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackContext, CallbackQueryHandler, CommandHandler, MessageHandler
 from telegram.ext import filters as tg_filters
@@ -30,10 +28,21 @@ from bot.domain.polls import (
     tally,
     toggle,
 )
+from bot.domain.roles import leads_scope
 from bot.domain.when import WhenError, parse_when
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime, runtime
-from handlers.base import Command, Refused, Turn, edit_html, handler, send_html, start_links
+from handlers.base import (
+    Command,
+    Refused,
+    Turn,
+    deep_link,
+    edit_html,
+    handler,
+    send_html,
+    start_links,
+    tell_privately,
+)
 from storage import chats, households, members, polls, roles, schedules
 
 log = logging.getLogger(__name__)
@@ -70,11 +79,6 @@ DATE_ONLY_DEADLINE = time(23, 59)
 
 # -- reading commands ---------------------------------------------------------------------------
 
-def _body(turn: Turn) -> str:
-    text = turn.update.effective_message.text or ""
-    return re.sub(r"^/\S+[ \t]*", "", text, count=1)
-
-
 def _deadline(turn: Turn, text: str) -> datetime:
     now = turn.rt.clock.now().astimezone(turn.t.tz)
     try:
@@ -95,9 +99,8 @@ async def _manages(turn: Turn, scope: tuple[str, ...]) -> bool:
     """Conveners manage every vote; a building lead manages owner votes within their building."""
     if await turn.is_convener():
         return True
-    leads = {g.building for g in await roles.of_user(turn.rt.store, turn.chat_id, turn.person.id)
-             if g.role == "building_lead"}
-    return bool(scope) and all(item.split("-")[0] in leads for item in scope)
+    grants = await roles.of_user(turn.rt.store, turn.chat_id, turn.person.id)
+    return leads_scope((g.building for g in grants if g.role == "building_lead"), scope)
 
 
 async def _require_manager(turn: Turn, scope: tuple[str, ...]) -> None:
@@ -130,7 +133,7 @@ async def create(turn: Turn) -> None:
     command = turn.update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
     kind = KIND_OF_COMMAND[command]
     try:
-        draft = parse_command(kind, _body(turn))
+        draft = parse_command(kind, turn.body)
     except PollInputError as problem:
         raise Refused(turn.t.gettext(problem.message, **problem.params) + "\n\n"
                       + turn.t.gettext(USAGE[kind])) from None
@@ -221,10 +224,6 @@ def option_label(t: Translator, poll: Poll, position: int) -> str:
     return t.gettext(label) if poll.kind in ("proposal", "owner") else label
 
 
-def _deep_link(username: str, payload: str) -> str:
-    return f"https://t.me/{username}?start={payload}"
-
-
 def _keyboard(t: Translator, poll: Poll, rows: list[polls.BallotRow],
               username: str) -> InlineKeyboardMarkup | None:
     if not poll.is_open:
@@ -236,7 +235,7 @@ def _keyboard(t: Translator, poll: Poll, rows: list[polls.BallotRow],
         ]])
     if poll.secret:
         return InlineKeyboardMarkup([[InlineKeyboardButton(
-            t.gettext("🔒 Vote privately"), url=_deep_link(username, f"v{poll.id}"))]])
+            t.gettext("🔒 Vote privately"), url=deep_link(username, f"v{poll.id}"))]])
     return InlineKeyboardMarkup(_option_buttons(t, poll, rows))
 
 
@@ -320,9 +319,9 @@ async def vote(turn: Turn) -> None:
         if turn.in_private and not await _member_of(turn, poll.chat_id):
             raise Refused(t.gettext("Only members of the group can vote on this."))
         voter = f"u{turn.person.id}"
-        current = await polls.ballot_of(turn.rt.store, poll.id, voter)
         choices: tuple[int, ...] | None = (position,)
         if poll.kind == "multiple":
+            current = await polls.ballot_of(turn.rt.store, poll.id, voter)
             choices = toggle(current.choices if current else (), position, poll.max_choices)
             if choices is None:
                 raise Refused(t.ngettext("You can pick at most %(num)s option.",
@@ -569,14 +568,11 @@ async def remind(rt: Runtime, bot, poll: Poll) -> tuple[int, int]:
     t = rt.translator(chat)
     missing = await _not_voted(rt, poll)
     text = rt.renderer.render("poll_reminder.html.j2", t, poll=poll, private=True,
-                              link=_deep_link(bot.username, f"v{poll.id}") if poll.secret else None)
+                              link=deep_link(bot.username, f"v{poll.id}") if poll.secret else None)
     told: set[int] = set()
     for user_id in {u for _, people in missing for u, started in people if started}:
-        try:
-            await bot.send_message(user_id, text, parse_mode=ParseMode.HTML)
+        if await tell_privately(bot, user_id, text):
             told.add(user_id)
-        except Forbidden:
-            log.info("user %s blocked the bot; listed in the group instead", user_id)
     public = [label for label, people in missing if not any(u in told for u, _ in people)]
     if public:
         await send_html(bot, poll.chat_id, rt.renderer.render(

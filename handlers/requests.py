@@ -23,7 +23,7 @@ from bot.domain.requests import CATEGORIES, NotAllowed, Request
 from bot.domain.roles import parse_role
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime, runtime
-from handlers.base import Command, Refused, Turn, handler, send_html, start_links
+from handlers.base import Command, Refused, Turn, deep_link, handler, send_html, start_links, tell_privately
 from handlers.roles import ROLE_NAMES
 from storage import chats, roles, users
 from storage import requests as store
@@ -68,15 +68,6 @@ SHOWN = 40
 
 
 # -- small helpers -------------------------------------------------------------------------------
-
-def _body(turn: Turn) -> str:
-    text = turn.update.effective_message.text or turn.update.effective_message.caption or ""
-    return re.sub(r"^/\S+[ \t]*", "", text, count=1).strip()
-
-
-def _link(bot, payload: str) -> str:
-    return f"https://t.me/{bot.username}?start={payload}"
-
 
 def _names(t: Translator) -> dict:
     return {"category_names": CATEGORY_NAMES, "state_names": STATE_NAMES, "role_names": ROLE_NAMES}
@@ -124,16 +115,12 @@ async def _translator_for(rt: Runtime, user_id: int) -> Translator:
 async def _tell(rt: Runtime, bot, user_id: int | None, text: str,
                 markup: InlineKeyboardMarkup | None = None, photo: str | None = None) -> bool:
     """Write to someone privately; False when the bot may not (never started, blocked)."""
-    if user_id is None:
-        return False
-    try:
-        if photo:
+    if photo and user_id is not None:
+        try:
             await bot.send_photo(user_id, photo)
-        await send_html(bot, user_id, text, markup)
-    except (Forbidden, BadRequest) as error:
-        log.info("cannot write to %s privately: %s", user_id, error)
-        return False
-    return True
+        except (Forbidden, BadRequest):
+            return False
+    return await tell_privately(bot, user_id, text, markup)
 
 
 async def _actors(turn: Turn, request: Request) -> set[str]:
@@ -199,19 +186,19 @@ async def report_command(turn: Turn) -> None:
     if not turn.in_private:
         draft = None
         try:
-            category, text = _parse_report(t, _body(turn))
+            category, text = _parse_report(t, turn.body.strip())
             draft = {"chat_id": turn.chat_id, "category": category, "text": text, "photo": None}
         except Refused:
             pass  # the details are sorted out privately, never in the group
         turn.context.user_data[DRAFT] = draft or {"chat_id": turn.chat_id}
         button = InlineKeyboardButton(t.gettext("Continue privately"),
-                                      url=_link(turn.context.bot, f"q{turn.chat_id}"))
+                                      url=deep_link(turn.context.bot.username, f"q{turn.chat_id}"))
         await turn.reply(html.escape(t.gettext(
             "Requests are handled privately, so your name and details stay out of the group. "
             "Press the button to continue in a private chat with me.")),
             InlineKeyboardMarkup([[button]]))
         return
-    category, text = _parse_report(t, _body(turn))
+    category, text = _parse_report(t, turn.body.strip())
     photo = _photo_of(turn)
     await _check_rate(turn)
     old = turn.context.user_data.get(DRAFT) or {}

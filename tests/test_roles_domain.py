@@ -1,4 +1,4 @@
-from bot.domain.roles import ROLES, is_convener, normalize_building, parse_role
+from bot.domain.roles import ROLES, is_convener, leads_scope, normalize_building, parse_role
 
 
 def test_roles_parse_in_english_and_both_scripts():
@@ -24,3 +24,10 @@ def test_building_labels():
     assert normalize_building("6栋") == normalize_building("6 棟") == normalize_building("6") == "6"
     assert normalize_building("6号楼") == "6"
     assert normalize_building("b6") == "B6"
+
+
+def test_a_building_lead_manages_votes_within_their_buildings_only():
+    assert leads_scope(["6"], ["6"]) and leads_scope(["6"], ["6-2"]) and leads_scope(["6", "7"], ["6", "7-1"])
+    assert not leads_scope(["6"], ["7"]) and not leads_scope(["6"], ["6", "7"])
+    assert not leads_scope(["6"], [])  # the whole community is not one building's
+    assert not leads_scope([], ["6"])

@@ -36,3 +36,10 @@ def normalize_building(text: str) -> str:
         if label.endswith(suffix):
             label = label[: -len(suffix)].strip()
     return label
+
+
+def leads_scope(lead_buildings: Iterable[str], scope: Iterable[str]) -> bool:
+    """A building lead manages a vote scoped to their buildings (or entrances of them, "6-2")."""
+    items = list(scope)
+    buildings = set(lead_buildings)
+    return bool(items) and all(item.split("-")[0] in buildings for item in items)
