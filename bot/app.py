@@ -30,7 +30,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         .token(settings.token)
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(AIORateLimiter(group_max_rate=settings.group_rate, max_retries=3))
         .persistence(PicklePersistence(
             filepath=settings.db_path.with_name(settings.db_path.name + ".drafts"),
             store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True,

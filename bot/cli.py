@@ -1,4 +1,5 @@
-"""`yishi run`: the bot, by long polling or behind a webhook."""
+"""`yishi run` (the bot, by long polling or behind a webhook), `yishi console` and `yishi demo`
+(the same bot against a Telegram stand-in on this machine)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Coroutine
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError
 
+from bot import console, demo
 from bot.config import ConfigError, Settings, load_settings
+from bot.i18n import LOCALES
 from storage.db import Database, StorageError
 
 
@@ -30,7 +35,32 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--listen", help="address the webhook server binds (default 0.0.0.0)")
     run.add_argument("--port", type=int, help="port the webhook server binds (default 8443)")
     run.add_argument("--secret-token", help="secret Telegram sends with each webhook request")
+
+    con = sub.add_parser("console", help="chat with the bot in this terminal: no token, no network")
+    con.add_argument("--lang", default="zh_Hans", choices=LOCALES, help="language (default zh_Hans)")
+    con.add_argument("--db", type=Path, help="keep the bot's data in this SQLite file (default: temporary)")
+    con.add_argument("--files", type=Path, default=Path("yishi-files"),
+                     help="folder for the files the bot sends (default ./yishi-files)")
+    con.add_argument("--group", help="the group's title")
+    con.add_argument("--admin", help="the convener's name (the group's administrator)")
+    con.add_argument("--residents", help="the other residents' names, separated by commas")
+    con.add_argument("--tz", default="Asia/Shanghai", help="time zone (default Asia/Shanghai)")
+    con.add_argument("--templates", type=Path, help="directory of template overrides")
+
+    demo = sub.add_parser("demo", help="play the building 6 story end to end and check every step")
+    demo.add_argument("--lang", default="zh_Hans", choices=LOCALES, help="language (default zh_Hans)")
+    demo.add_argument("--out", type=Path, default=Path("yishi-demo"),
+                      help="folder for the minutes and the vote's result files (default ./yishi-demo)")
     return p
+
+
+def local(main: Coroutine[None, None, int]) -> int:
+    """Run the console or the demo: quiet logs, and the bot stops cleanly on Ctrl+C."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return asyncio.run(main)
+    except KeyboardInterrupt:
+        return 130
 
 
 def fail(message: str) -> int:
@@ -50,6 +80,14 @@ async def preflight(settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "console":
+        return local(console.console(console.Options(
+            locale=args.lang, tz=args.tz, db_path=args.db, files=args.files, title=args.group,
+            admin=args.admin, templates=args.templates,
+            residents=tuple(n.strip() for n in args.residents.split(",") if n.strip())
+            if args.residents else None)))
+    if args.command == "demo":
+        return local(demo.demo(args.lang, args.out))
     try:
         settings = load_settings(vars(args))
     except ConfigError as exc:

@@ -30,6 +30,7 @@ class Settings:
     templates_dir: Path | None = None
     grace: timedelta = timedelta(hours=1)
     edit_interval: float = 5.0  # seconds between edits of one live message (a poll's tally)
+    group_rate: int = 20  # messages and edits a minute into one group: Telegram's limit, or the stand-in's
     webhook_url: str | None = None
     listen: str = "0.0.0.0"
     port: int = 8443

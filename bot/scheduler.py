@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from telegram.error import ChatMigrated, Forbidden, NetworkError
 from telegram.ext import Application, CallbackContext
@@ -92,6 +92,16 @@ class Scheduler:
         for schedule in await schedules.armable(self.db, chat_id):
             await self.arm(schedule)
 
+    async def next_after(self, moment: datetime) -> datetime | None:
+        """When the first active schedule fires next after ``moment`` (a clock that jumps
+        forward stops there, so nothing in between is skipped as missed)."""
+        upcoming = []
+        for schedule in await schedules.armable(self.db, None):
+            found = next_firing(schedule, max(await self._since(schedule), moment))
+            if found is not None:
+                upcoming.append(found.fire_at)
+        return min(upcoming, default=None)
+
     async def pause_chat(self, chat_id: int) -> None:
         for schedule in await schedules.of_chat(self.db, chat_id):
             self._remove_job(schedule.id)
@@ -123,7 +133,16 @@ class Scheduler:
     async def _wake(self, context: CallbackContext) -> None:
         """The job only wakes us: the work runs as its own task, so re-arming the same job
         id from inside it never collides with the job still running."""
-        self._app.create_task(self._run(context.job.data), name=f"schedule-{context.job.data}")
+        task = self._app.create_task(self._run(context.job.data), name=f"schedule-{context.job.data}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def busy(self) -> bool:
+        """Whether work is in hand: arming or delivering, or a job about to wake us."""
+        if self._tasks:
+            return True
+        soon = datetime.now(UTC) + timedelta(milliseconds=50)  # the JobQueue keeps real time
+        return any(job.next_t is not None and job.next_t <= soon for job in self._app.job_queue.jobs())
 
     async def _run(self, schedule_id: int) -> None:
         async with self._locks.setdefault(schedule_id, asyncio.Lock()):

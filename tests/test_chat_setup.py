@@ -196,12 +196,12 @@ async def test_settings_survive_a_restart(bot, people):
 
 
 async def test_a_failure_is_logged_and_the_user_told(tg, tmp_path, people, caplog):
-    from tests.conftest import BotRunner
+    from bot.sandbox import LocalBot
 
     broken = tmp_path / "templates"
     broken.mkdir()
     (broken / "help.html.j2").write_text("{{ commands.nope.missing() }}")
-    runner = BotRunner(tg, tmp_path / "y.sqlite3")
+    runner = LocalBot(tg, tmp_path / "y.sqlite3")
     runner.templates = broken
     await runner.start()
     try:
@@ -233,12 +233,12 @@ async def test_a_reply_follows_a_group_that_migrated_meanwhile(bot, tg, people):
 
 async def test_flood_limits_are_waited_out_not_lost(tmp_path):
     """A Telegram stricter than usual answers 429; the bot waits and delivers everything."""
-    from tests.conftest import BotRunner, api_spec
+    from bot.sandbox import LocalBot, api_spec
 
     async with FakeTelegram(spec_path=api_spec(), group_rate=(3, 3.0)) as strict:
         admin = strict.user("王芳", language_code="zh-hans")
         group = strict.group("翠苑", admins=[admin])
-        runner = BotRunner(strict, tmp_path / "f.sqlite3")
+        runner = LocalBot(strict, tmp_path / "f.sqlite3")
         await runner.start()
         try:
             await group.add_bot(by=admin)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
 import pytest
@@ -17,6 +17,7 @@ from bot.domain.polls import (
     options_of,
     parse_command,
     parse_offsets,
+    parse_span,
     tally,
     toggle,
 )
@@ -136,3 +137,19 @@ def test_reminder_times_read_in_either_script(text, seconds):
 @pytest.mark.parametrize("text", ["", "soon", "24", "0h", "40d", "1h 2h 3h 4h 5h 6h", "2h later"])
 def test_unreadable_reminder_times_are_refused(text):
     assert parse_offsets(text) is None
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("1d", timedelta(days=1)),
+    ("2h 30m", timedelta(hours=2, minutes=30)),
+    ("1天2小时", timedelta(days=1, hours=2)),
+    ("90分钟", timedelta(minutes=90)),
+    ("13d1m", timedelta(days=13, minutes=1)),
+])
+def test_a_span_adds_its_parts(text, span):
+    assert parse_span(text) == span
+
+
+@pytest.mark.parametrize("text", ["", "soon", "0h", "1d later", "400d"])
+def test_a_span_that_is_not_one_is_refused(text):
+    assert parse_span(text) is None

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 from bot.i18n import N_
@@ -318,3 +318,13 @@ def parse_offsets(text: str) -> tuple[int, ...] | None:
     if any(not 0 < s <= 30 * 86400 for s in seconds):
         return None
     return tuple(sorted(seconds, reverse=True))
+
+
+def parse_span(text: str) -> timedelta | None:
+    """A length of time written the way reminders are, added up: "1d", "2h 30m", "1天2小时"."""
+    text = text.strip().casefold()
+    found = _OFFSET.findall(text)
+    if not found or _OFFSET.sub("", text).strip():
+        return None
+    span = timedelta(seconds=sum(int(n) * _UNITS[unit] for n, unit in found))
+    return span if timedelta(0) < span <= timedelta(days=366) else None

@@ -260,7 +260,7 @@ class ApiMethods:
         for key, value in changes.items():
             setattr(message, key, value)
         message.edit_date = int(time.time())
-        self._touch()
+        self._notify("edit", message)
         return message.to_dict()
 
     def _send_media(self: FakeTelegram, p: Params, field: str, folder: str) -> dict[str, Any]:
@@ -588,7 +588,7 @@ class ApiMethods:
         if message.sender is not self.bot and chat.type != "private" and chat.bot_status != "administrator":
             raise bad_request("message can't be deleted")
         message.deleted = True
-        self._touch()
+        self._notify("delete", message)
         return True
 
     async def api_sendChatAction(self: FakeTelegram, p: Params) -> Any:

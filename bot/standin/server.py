@@ -136,6 +136,7 @@ class FakeTelegram(ApiMethods):
         self._webhook_busy = False
         self._webhook_task: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
+        self._watchers: list[Callable[[str, FakeMessage], None]] = []
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -265,7 +266,7 @@ class FakeTelegram(ApiMethods):
         message = FakeMessage(message_id=chat._next_message_id, chat=chat, sender=sender, **fields)
         chat._next_message_id += 1
         chat.messages.append(message)
-        self._touch()
+        self._notify("new", message)
         return message
 
     def _find_message(self, chat: FakeChat, message_id: int | None) -> FakeMessage | None:
@@ -510,6 +511,23 @@ class FakeTelegram(ApiMethods):
                 f"the bot did not answer the button press {data!r} on {message!r} within "
                 f"{timeout}s\n" + self._recent_activity(message.chat)
             ) from None
+
+    # -- watching ------------------------------------------------------------------------------
+
+    def watch(self, watcher: Callable[[str, FakeMessage], None]) -> Callable[[], None]:
+        """Call ``watcher(kind, message)`` for every message anyone sends ("new"), and for every
+        edit ("edit") and deletion ("delete") by the bot; returns the function that stops it."""
+        self._watchers.append(watcher)
+        return lambda: self._watchers.remove(watcher)
+
+    def _notify(self, kind: str, message: FakeMessage) -> None:
+        for watcher in list(self._watchers):
+            watcher(kind, message)
+        self._touch()
+
+    async def next_change(self) -> None:
+        """Wait until anything happens in the world (a message, an edit, a request)."""
+        await self._event.wait()
 
     # -- waiting ---------------------------------------------------------------------------
 

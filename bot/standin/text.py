@@ -27,7 +27,7 @@ def utf16_slice(text: str, offset: int, length: int) -> str:
     return raw[offset * 2 : (offset + length) * 2].decode("utf-16-le", errors="replace")
 
 
-def _utf16_index(text: str) -> list[int]:
+def utf16_index(text: str) -> list[int]:
     """Map each character index (and the end) of ``text`` to its UTF-16 offset."""
     out = [0] * (len(text) + 1)
     pos = 0
@@ -44,7 +44,7 @@ def sort_entities(entities: list[Entity]) -> list[Entity]:
 
 def detect_entities(text: str, bot_username: str | None = None) -> list[Entity]:
     """Entities Telegram finds by itself in plain text: commands, mentions, URLs, hashtags."""
-    idx = _utf16_index(text)
+    idx = utf16_index(text)
     found: list[Entity] = []
     taken: list[tuple[int, int]] = []
 
