@@ -110,7 +110,7 @@ class Transcript:
         self.now = now
         self.show = show
         self.saved: list[Path] = []
-        self._pending: list[tuple[str, FakeMessage, FakeMessage]] = []
+        self._pending: list[tuple[str, FakeMessage, FakeMessage, datetime]] = []
         self._numbers: dict[tuple[int, int, int, int], int] = {}
         self._buttons: dict[int, tuple[FakeMessage, int, int]] = {}
         self.close = tg.watch(self._happened)
@@ -120,7 +120,8 @@ class Transcript:
 
     def _happened(self, kind: str, message: FakeMessage) -> None:
         if not message.service and self.show(message.chat):
-            self._pending.append((kind, message, copy(message)))  # as it reads now: edits replace fields
+            # as it reads now (an edit replaces fields), and when
+            self._pending.append((kind, message, copy(message), self.now()))
 
     def button(self, number: int) -> tuple[FakeMessage, Button] | None:
         """The button shown with ``number``, as the message carries it now."""
@@ -142,15 +143,15 @@ class Transcript:
         """What happened since the last call, ready to print."""
         pending, self._pending = self._pending, []
         out: Fragments = []
-        for kind, message, snapshot in pending:
-            out.extend(self._render(kind, snapshot, message))
+        for kind, message, snapshot, when in pending:
+            out.extend(self._render(kind, snapshot, message, when))
         return out
 
     def write(self) -> None:
         """Print what happened since the last call."""
         show(self.take())
 
-    def _render(self, kind: str, message: FakeMessage, live: FakeMessage) -> Fragments:
+    def _render(self, kind: str, message: FakeMessage, live: FakeMessage, when: datetime) -> Fragments:
         """``message`` as it read then; its buttons press ``live``, the message as it is now."""
         from_bot = message.sender is self.tg.bot
         who = self.t.gettext("Yishi") if from_bot else message.sender.full_name
@@ -163,7 +164,7 @@ class Transcript:
             head.append(("class:header", " ✎ " + self.t.gettext("edited")))
         if kind == "delete":
             return [*head, ("class:header", " ✗ " + self.t.gettext("deleted") + "\n")]
-        head.append(("class:header", " · " + self.t.datetime(self.now(), "short")))
+        head.append(("class:header", " · " + self.t.datetime(when, "short")))
         out: Fragments = [*head, ("", "\n")]
         if message.text:
             out.extend(indented(styled(message.text, message.entities)))
