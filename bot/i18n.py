@@ -127,6 +127,14 @@ class Translator:
         """Names or units as a list in the language's way ("A, B, and C"; "A、B和C")."""
         return lists.format_list([str(item) for item in items], locale=self.babel_locale)
 
+    def place(self, scope: str) -> str:
+        """A part of the compound written "6" or "6-2", as people say it: 6栋, 6栋2单元."""
+        building, _, entrance = scope.partition("-")
+        if entrance:
+            return self.gettext("building %(building)s, entrance %(entrance)s", building=building,
+                                entrance=entrance)
+        return self.gettext("building %(building)s", building=building)
+
     def area(self, centi: int) -> str:
         """A floor area kept in hundredths of a square metre, as square metres."""
         return numbers.format_decimal(Decimal(centi) / 100, format="#,##0.00", locale=self.babel_locale)

@@ -18,7 +18,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, p
 from bot.i18n import LOCALES, Translator, translations
 
 LIMIT = 4096
-FILTERS = ("date", "time", "datetime", "weekday", "number", "percent", "area", "duration", "listing")
+FILTERS = ("date", "time", "datetime", "weekday", "number", "percent", "area", "duration", "listing",
+           "place")
 
 
 class Renderer:

@@ -554,7 +554,7 @@ async def _not_voted(rt: Runtime, poll: Poll) -> list[tuple[str, list[tuple[int,
     if poll.kind == "owner":
         pending = list((await _owner_tally(rt, poll)).pending)
         owners = await households.owners(rt.store, pending)
-        units = sorted(await households.by_ids(rt.store, pending), key=lambda h: h.label)
+        units = await households.by_ids(rt.store, pending)
         return [(h.label, owners.get(h.id, [])) for h in units]
     voted = {b.user_id for b in await polls.ballots(rt.store, poll.id) if b.choices}
     return [(p.name, [(p.id, p.started)]) for p in await members.present(rt.store, poll.chat_id)
@@ -647,8 +647,7 @@ async def export_csv(rt: Runtime, t: Translator, poll: Poll) -> bytes:
         ballots = {b.household_id: b for b in await polls.ballots(rt.store, poll.id)}
         w.writerow([t.gettext("Household"), t.gettext("Area (m²)"), t.gettext("Took part"),
                     t.gettext("Choice") if named else ""])
-        for h in sorted(await households.by_ids(rt.store, await polls.electorate(rt.store, poll.id)),
-                        key=lambda h: h.label):
+        for h in await households.by_ids(rt.store, await polls.electorate(rt.store, poll.id)):
             b = ballots.get(h.id)
             w.writerow([h.label, _m2(h.area), t.gettext("yes") if b else t.gettext("no"),
                         option_label(t, poll, b.choices[0]) if b and named else ""])

@@ -59,17 +59,19 @@ async def import_registry(db: Database, chat_id: int, rows: list[Household],
     return ImportSummary(added, updated, unchanged, len(retire))
 
 
+# Units in the order people count them: 6-1-201 before 6-1-1001 (numbers compare by length first).
+_IN_ORDER = ("ORDER BY length(building), building, length(entrance), entrance, length(unit), unit")
+
+
 async def active(db: Database, chat_id: int) -> list[Household]:
-    rows = await db.fetchall(
-        "SELECT * FROM households WHERE chat_id = ? AND active = 1 ORDER BY building, entrance, unit",
-        (chat_id,))
+    rows = await db.fetchall(f"SELECT * FROM households WHERE chat_id = ? AND active = 1 {_IN_ORDER}",
+                             (chat_id,))
     return [_household(r) for r in rows]
 
 
 async def by_ids(db: Database, ids: list[int]) -> list[Household]:
     rows = await db.fetchall(
-        "SELECT * FROM households WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-        (str(ids),))
+        f"SELECT * FROM households WHERE id IN (SELECT value FROM json_each(?)) {_IN_ORDER}", (str(ids),))
     return [_household(r) for r in rows]
 
 

@@ -104,3 +104,12 @@ def test_pybabel_update_would_change_nothing():
     result = _pybabel("update", "-i", "locales/messages.pot", "-d", "locales", "-D", "messages",
                       "--no-fuzzy-matching", "--ignore-obsolete", "--check")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_part_of_the_compound_reads_as_people_say_it():
+    hans = Translator("zh_Hans", ZoneInfo("Asia/Shanghai"))
+    hant = Translator("zh_Hant", ZoneInfo("Asia/Shanghai"))
+    en = Translator("en", ZoneInfo("Asia/Shanghai"))
+    assert hans.place("6") == "6 栋" and hans.place("6-2") == "6 栋 2 单元"
+    assert hant.place("6-2") == "6 棟 2 單元"
+    assert en.place("6-2") == "building 6, entrance 2"

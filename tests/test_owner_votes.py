@@ -105,6 +105,8 @@ async def test_building_six_elevator_vote(bot, tg, cast):
     rows = list(csv.reader(io.StringIO(document.data.decode("utf-8-sig"))))[1:]
     codes = {tuple(label.split("-")[1:]): code for label, code, _ in rows}
     assert len(codes) == 60
+    labels = [label for label, _, _ in rows]  # floor by floor, as people count: 201 before 1001
+    assert labels[:3] == ["6-1-101", "6-1-102", "6-1-201"] and labels[-1] == "6-2-1502"
 
     owners = {}
     for unit in UNITS:
@@ -131,7 +133,7 @@ async def test_building_six_elevator_vote(bot, tg, cast):
     # the vote: major (elevators), secret, building 6
     await admin.send(group, "/ownervote 6号楼更换电梯\n范围 6栋\n无记名\n截止 7天后")
     poll = await group.expect_message()
-    assert "major matter" in poll.text and "scope: 6" in poll.text
+    assert "major matter" in poll.text and "scope: building 6 ·" in poll.text
     assert poll.buttons[0][0].url.endswith("?start=v1")
 
     stranger = tg.user("Not an owner", language_code="en")

@@ -43,6 +43,8 @@ async def test_a_proposal_closes_itself_at_the_deadline_even_across_a_restart(bo
     await admin.send(group, "/final 1 The shelter will be built in March")
     final = await group.expect_message()
     assert "The result of #1 is final." in final.text and "built in March" in final.text
+    await tg.until(lambda: "Result final: The shelter will be built in March" in poll.text,
+                   what="the vote's message shows the outcome")
     await admin.send(group, "/reopen 1")
     assert "Only a closed vote whose result is not final" in (await group.expect_message()).text
 
