@@ -195,12 +195,16 @@ async def tell_privately(bot, user_id: int | None, html: str,
 
 async def edit_html(bot, chat_id: int, message_id: int, html: str,
                     markup: InlineKeyboardMarkup | None = None) -> None:
-    """Replace the text of one of the bot's messages; an edit that changes nothing is fine."""
+    """Replace the text of one of the bot's messages. An edit that changes nothing is fine; so is a
+    message someone deleted (there is nothing left to show the change in)."""
     try:
         await bot.edit_message_text(html, chat_id=chat_id, message_id=message_id,
                                     parse_mode=ParseMode.HTML, reply_markup=markup)
     except BadRequest as error:
-        if "not modified" not in str(error).lower():
+        reason = str(error).lower()
+        if "not found" in reason:
+            log.warning("message %s in chat %s is gone: not edited", message_id, chat_id)
+        elif "not modified" not in reason:
             raise
 
 

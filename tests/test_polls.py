@@ -307,3 +307,14 @@ async def test_a_long_chain_lists_the_first_sixty_and_counts_the_rest(bot, tg, e
     assert "60. Volunteer 59" in result.text and "61. " not in result.text
     assert "… and 10 more" in result.text
     assert "… and 10 more" in chain.text and chain.buttons == []
+
+
+async def test_a_vote_whose_message_was_deleted_still_closes_and_announces(bot, tg, english_group, caplog):
+    admin, (li, *_), group = await english_group(*RESIDENTS)
+    poll = await create(admin, group, "/propose Paint the railings green")
+    await li.press(poll, "Agree · 0")
+    poll.deleted = True  # an administrator deleted the vote's message
+    await admin.send(group, "/close 1")
+    result = await group.expect_message()
+    assert "Result of Proposal #1" in result.text and "Agree: 1 (100%)" in result.text
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
