@@ -73,6 +73,7 @@ class Console:
         self.person: FakeUser = box.admin
         self.chat: FakeChat = box.group
         self.done = False
+        self.violations_seen = 0
 
     # -- output ----------------------------------------------------------------------------
 
@@ -97,7 +98,15 @@ class Console:
             self.say(self.t.gettext(str(problem), **problem.params), "class:problem")
         except (TimeoutError, ValueError, LookupError) as problem:
             self.say(self.t.gettext("That did not work: %(why)s", why=problem), "class:problem")
+        self.show_news()
+
+    def show_news(self) -> None:
+        """What the bot did, and any request of its that Telegram would have refused."""
         self.transcript.write()
+        for violation in self.box.tg.violations[self.violations_seen:]:
+            self.say("⚠ " + self.t.gettext("The bot broke the Bot API: %(what)s", what=violation),
+                     "class:problem")
+        self.violations_seen = len(self.box.tg.violations)
 
     async def command(self, text: str) -> None:
         word, _, rest = text.strip().partition(" ")
@@ -178,7 +187,8 @@ class Console:
             marks = [self.t.gettext("convener")] if person in self.box.group.admins else []
             if person is self.person:
                 marks.append(self.t.gettext("speaking now"))
-            self.say(f"  {name}" + (f" ({self.t.listing(marks)})" if marks else ""))
+            self.say("  " + (self.t.gettext("%(name)s (%(notes)s)", name=name, notes=self.t.listing(marks))
+                             if marks else name))
 
     async def skip(self, text: str) -> None:
         span = parse_span(text)
@@ -205,10 +215,10 @@ class Console:
         while True:
             await self.box.tg.next_change()
             await asyncio.sleep(0.2)
-            self.transcript.write()
+            self.show_news()
 
     async def run(self) -> None:
-        self.transcript.write()
+        self.show_news()
         self.say(self.t.gettext("Type :help for the console's commands."))
         follower = asyncio.create_task(self.follow())
         try:
@@ -220,7 +230,7 @@ class Console:
             follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await follower
-        self.transcript.write()
+        self.show_news()
 
     async def _interactive(self) -> None:
         keys = KeyBindings()
