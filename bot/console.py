@@ -96,7 +96,7 @@ class Console:
             await self.box.settle()
         except ConsoleError as problem:
             self.say(self.t.gettext(str(problem), **problem.params), "class:problem")
-        except (TimeoutError, ValueError, LookupError) as problem:
+        except Exception as problem:  # the stand-in refused, or the bot did not answer: say so, go on
             self.say(self.t.gettext("That did not work: %(why)s", why=problem), "class:problem")
         self.show_news()
 
@@ -178,7 +178,7 @@ class Console:
     async def join(self, name: str) -> None:
         if not name:
             raise ConsoleError(N_("Write :join and the new neighbour's name."))
-        if self.box.find(name) is not None and name in self.box.people:
+        if name in self.box.people:
             raise ConsoleError(N_("%(name)s is here already."), name=name)
         self.box.join(name)
 

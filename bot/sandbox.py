@@ -121,8 +121,10 @@ class Sandbox:
         offset = starts_at - datetime.now(UTC) if starts_at is not None else timedelta(0)
         self.clock = Clock(offset)
         self._db_path = db_path
-        self._settings = {"edit_interval": edit_interval, "group_rate": group_rate, "templates": templates,
-                          "tz": tz, "locale": locale}
+        self._tz_name = tz
+        self._edit_interval = edit_interval
+        self._group_rate = group_rate
+        self._templates = templates
         self._stack = AsyncExitStack()
         self.tg: FakeTelegram
         self.bot: LocalBot
@@ -146,13 +148,12 @@ class Sandbox:
         if db_path is None:
             folder = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="yishi-"))
             db_path = Path(folder) / "yishi.sqlite3"
-        rate = self._settings["group_rate"]
         self.tg = await self._stack.enter_async_context(
-            FakeTelegram(spec_path=api_spec(), group_rate=(rate, 60.0))
+            FakeTelegram(spec_path=api_spec(), group_rate=(self._group_rate, 60.0))
         )
         self.bot = LocalBot(self.tg, db_path, self.clock)
-        for key, value in self._settings.items():
-            setattr(self.bot, key, value)
+        self.bot.locale, self.bot.tz, self.bot.templates = self.locale, self._tz_name, self._templates
+        self.bot.edit_interval, self.bot.group_rate = self._edit_interval, self._group_rate
         await self.bot.start()
         self._stack.push_async_callback(self.bot.stop)
         self.admin = self.person_named(self.admin_name)
