@@ -32,7 +32,8 @@ AREA = {flat: 8950 if flat[1].endswith("1") else 11020 for flat in FLATS}  # cen
 SHARED = [(1, "101"), (1, "102")]  # one owner, two flats
 UNSOLD = [(2, "1201"), (2, "1202")]  # the developer's
 FEATURED = {(1, "201"): 0, (1, "302"): 1, (2, "401"): 2}  # the default residents' flats, by position
-# Who votes how: the rest of the owners agree in the first round; these differ.
+# How the owners vote: all agree in the first week, except these. LATER vote after the reminder; AWAY never
+# vote (with the developer, that leaves 38 of 46 owners taking part).
 LATER = [(1, "201"), (1, "1101"), (1, "1201"), (2, "301"), (2, "501"), (2, "1001"), (2, "1101"), (1, "1001")]
 DISAGREE = [(1, "501"), (1, "601"), (1, "701"), (2, "101"), (2, "201"), (2, "401"), (2, "1101")]
 ABSTAIN = [(1, "1001")]
