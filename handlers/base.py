@@ -202,7 +202,7 @@ async def edit_html(bot, chat_id: int, message_id: int, html: str,
                                     parse_mode=ParseMode.HTML, reply_markup=markup)
     except BadRequest as error:
         reason = str(error).lower()
-        if "not found" in reason:
+        if "message to edit not found" in reason:
             log.warning("message %s in chat %s is gone: not edited", message_id, chat_id)
         elif "not modified" not in reason:
             raise
