@@ -224,7 +224,7 @@ class ApiMethods:
         """Flood control: a token bucket per chat for messages sent or edited."""
         capacity, period = self.private_rate if chat.type == "private" else self.group_rate
         rate = capacity / period
-        now = time.monotonic()
+        now = self.flood_clock()
         tokens, last = self._buckets.get(chat.id, (float(capacity), now))
         tokens = min(float(capacity), tokens + (now - last) * rate)
         if tokens < 1:

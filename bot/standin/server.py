@@ -126,6 +126,7 @@ class FakeTelegram(ApiMethods):
         self._queries: dict[str, _Query] = {}
         self._chat_instances: dict[int, str] = {}
         self._buckets: dict[int, tuple[float, float]] = {}
+        self.flood_clock: Callable[[], float] = time.monotonic  # what flood control counts seconds by
         self._poll_generation = 0
         self._inflight = 0
         self._last_activity = time.monotonic()
