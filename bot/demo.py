@@ -255,8 +255,9 @@ class Story:
             self.owners[flat] = owner
             group.add_member(owner, announce=False)
             await box.open_link(owner, links[label(flat)])
-            await self.expect(owner.private, t.gettext("You are registered as an owner of %(unit)s.",
-                                                       unit=label(flat)))
+            await self.expect(owner.private, t.gettext(
+                "You are registered in %(community)s as an owner of %(unit)s.",
+                community=group.title, unit=label(flat)))
         self.aside(N_("%(count)s owners bound their households; their private chats are not shown."),
                    count=len(set(self.owners.values())))
 

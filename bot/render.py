@@ -14,6 +14,7 @@ from collections import deque
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, pass_context
+from markupsafe import Markup, escape
 
 from bot.i18n import LOCALES, Translator, translations
 
@@ -41,6 +42,8 @@ class Renderer:
         env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
         for name in FILTERS:
             env.filters[name] = _filter(name)
+        env.filters["aside"] = _aside
+        env.filters["labelled"] = _labelled
         return env
 
     def render(self, name: str, t: Translator, /, **context: object) -> str:
@@ -55,6 +58,28 @@ def _filter(method: str):
         return getattr(context["t"], method)(value, *args)
 
     return apply
+
+
+@pass_context
+def _aside(context, value) -> Markup:
+    """A remark after the text it belongs to, in the language's brackets: " (moved)", "（已改期）"."""
+    return _punctuated(context["t"].gettext(" (%(aside)s)"), aside=value)
+
+
+@pass_context
+def _labelled(context, label, text) -> Markup:
+    """A label, the language's colon and the text: "Idea #3: text", "金点子 #3：text".
+
+    Without text there is no colon: the label stands alone.
+    """
+    if not text and text != 0:
+        return escape(label)
+    return _punctuated(context["t"].gettext("%(label)s: %(text)s"), label=label, text=text)
+
+
+def _punctuated(pattern: str, **parts) -> Markup:
+    """A translated pattern of punctuation around parts; the parts are escaped unless they are markup."""
+    return Markup(escape(pattern)) % parts
 
 
 _BLANKS = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")  # at most one blank line in a row

@@ -128,7 +128,7 @@ async def test_roles_are_granted_by_reply_and_give_rights(bot, people):
     assert "小区：翠苑" in (await group.expect_message()).text
     await resident.send(group, "/roles")
     listing = (await group.expect_message()).text
-    assert "副召集人: 李强" in listing and "楼栋召集人 (6 栋): Tom" in listing
+    assert "副召集人：李强" in listing and "楼栋召集人（6 栋）：Tom" in listing
     await admin.send(group, "/revoke deputy", reply_to=said)
     assert (await group.expect_message()).text == "李强 不再担任副召集人。"
     await resident.send(group, "/settings 名称 我家")

@@ -117,7 +117,7 @@ async def test_building_six_elevator_vote(bot, tg, cast):
             owners[key] = tg.user(f"Resident {key}", language_code="en")
             group.add_member(owners[key], announce=False)
         await owners[key].send(owners[key].private, f"/start b{codes[(str(unit[0]), unit[1])]}")
-        assert "You are registered as an owner of" in (await owners[key].private.expect_message()).text
+        assert "as an owner of" in (await owners[key].private.expect_message()).text
     await owners["1-201"].send(owners["1-201"].private, f"/start b{codes[('1', '201')]}")  # used
     assert "not valid or was already used" in (await owners["1-201"].private.expect_message()).text
 
