@@ -127,6 +127,19 @@ class Translator:
         """Names or units as a list in the language's way ("A, B, and C"; "A、B和C")."""
         return lists.format_list([str(item) for item in items], locale=self.babel_locale)
 
+    def aside(self, remark: object) -> str:
+        """A remark after what it belongs to, in the language's brackets: " (moved)", "（已改期）"."""
+        return self.gettext(" (%(aside)s)", aside=remark)
+
+    def labelled(self, label: object, text: object) -> str:
+        """A label, the language's colon and the text: "Idea #3: text", "金点子 #3：text".
+
+        Without text there is no colon: the label stands alone.
+        """
+        if not text and text != 0:
+            return str(label)
+        return self.gettext("%(label)s: %(text)s", label=label, text=text)
+
     def place(self, scope: str) -> str:
         """A part of the compound written "6" or "6-2", as people say it: 6栋, 6栋2单元."""
         building, _, entrance = scope.partition("-")

@@ -21,6 +21,7 @@ from bot.i18n import LOCALES, Translator, translations
 LIMIT = 4096
 FILTERS = ("date", "time", "datetime", "weekday", "number", "percent", "area", "duration", "listing",
            "place")
+PUNCTUATION = ("aside", "labelled")
 
 
 class Renderer:
@@ -42,8 +43,8 @@ class Renderer:
         env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
         for name in FILTERS:
             env.filters[name] = _filter(name)
-        env.filters["aside"] = _aside
-        env.filters["labelled"] = _labelled
+        for name in PUNCTUATION:
+            env.filters[name] = _punctuation(name)
         return env
 
     def render(self, name: str, t: Translator, /, **context: object) -> str:
@@ -60,26 +61,14 @@ def _filter(method: str):
     return apply
 
 
-@pass_context
-def _aside(context, value) -> Markup:
-    """A remark after the text it belongs to, in the language's brackets: " (moved)", "（已改期）"."""
-    return _punctuated(context["t"].gettext(" (%(aside)s)"), aside=value)
+def _punctuation(method: str):
+    """A filter putting the language's punctuation around parts; the parts are escaped unless markup."""
 
+    @pass_context
+    def apply(context, *parts):
+        return Markup(getattr(context["t"], method)(*map(escape, parts)))
 
-@pass_context
-def _labelled(context, label, text) -> Markup:
-    """A label, the language's colon and the text: "Idea #3: text", "金点子 #3：text".
-
-    Without text there is no colon: the label stands alone.
-    """
-    if not text and text != 0:
-        return escape(label)
-    return _punctuated(context["t"].gettext("%(label)s: %(text)s"), label=label, text=text)
-
-
-def _punctuated(pattern: str, **parts) -> Markup:
-    """A translated pattern of punctuation around parts; the parts are escaped unless they are markup."""
-    return Markup(escape(pattern)) % parts
+    return apply
 
 
 _BLANKS = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")  # at most one blank line in a row

@@ -316,7 +316,7 @@ async def _owner(turn: Turn, text: str) -> tuple[int | None, str | None, str, st
         )
         if role:
             grants = [g for g in await role_store.of_chat(turn.rt.store, turn.chat_id) if g.role == role]
-            name = words[0] if not grants else f"{words[0]} ({', '.join(g.name for g in grants)})"
+            name = words[0] + (turn.t.aside(turn.t.listing(g.name for g in grants)) if grants else "")
             owner_id = grants[0].user_id if len(grants) == 1 else None
             return owner_id, role, name, words[1] if len(words) > 1 else ""
     raise Refused(

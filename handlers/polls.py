@@ -358,8 +358,7 @@ async def _tally_text(rt: Runtime, t: Translator, poll: Poll) -> str:
         o = view["owner"]
         return t.gettext("Agree %(agree)s, disagree %(disagree)s, abstain %(abstain)s (owners).",
                          agree=o.agree_heads, disagree=o.disagree_heads, abstain=o.abstain_heads)
-    lines = [f"{option_label(t, poll, c.position)}: {c.votes}"
-             for c in view["tally"].options]
+    lines = [t.labelled(option_label(t, poll, c.position), t.number(c.votes)) for c in view["tally"].options]
     return "\n".join(lines)[:180]
 
 

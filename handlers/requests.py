@@ -74,7 +74,7 @@ def _names(t: Translator) -> dict:
 
 
 def _unknown_category(t: Translator, word: str) -> Refused:
-    known = t.listing(f"{t.gettext(CATEGORY_NAMES[c])} ({c})" for c in CATEGORIES)
+    known = t.listing(t.gettext(CATEGORY_NAMES[c]) + t.aside(c) for c in CATEGORIES)
     return Refused(t.gettext("I do not know the category %(word)s. Categories: %(known)s.",
                              word=word, known=known))
 

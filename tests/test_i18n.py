@@ -113,3 +113,13 @@ def test_a_part_of_the_compound_reads_as_people_say_it():
     assert hans.place("6") == "6 栋" and hans.place("6-2") == "6 栋 2 单元"
     assert hant.place("6-2") == "6 棟 2 單元"
     assert en.place("6-2") == "building 6, entrance 2"
+
+
+def test_labels_and_remarks_take_the_language_s_punctuation():
+    hans = Translator("zh_Hans", ZoneInfo("Asia/Shanghai"))
+    en = Translator("en", ZoneInfo("Asia/Shanghai"))
+    assert hans.labelled("副召集人", "李强") == "副召集人：李强"
+    assert en.labelled("Deputy convener", "Li") == "Deputy convener: Li"
+    assert hans.labelled("金点子 #3", "") == "金点子 #3"  # nothing to label: no colon
+    assert hans.labelled("同意", 0) == "同意：0"
+    assert hans.aside("等材料") == "（等材料）" and en.aside("waiting") == " (waiting)"

@@ -22,6 +22,14 @@ def test_templates_speak_the_chat_language_and_escape_user_text():
     assert text == "<b>Bob & Co</b> 現為 6 棟的樓長。"
 
 
+def test_punctuation_filters_keep_markup_and_escape_text(tmp_path):
+    (tmp_path / "who.html.j2").write_text(
+        "{% set who %}<i>{{ name }}</i>{% endset %}{{ who | labelled(said) }}{{ note | aside }}")
+    html = Renderer(tmp_path).render("who.html.j2", Translator("zh_Hans", SH),
+                                     name="李强", said="<b>漏雨</b>", note="A & B")
+    assert html == "<i>李强</i>：&lt;b&gt;漏雨&lt;/b&gt;（A &amp; B）"
+
+
 def test_deployer_templates_override_the_shipped_ones(tmp_path):
     (tmp_path / "start_group.html.j2").write_text("<b>{{ _('Hello, neighbours!') }}</b> 翠苑")
     html = Renderer(tmp_path).render("start_group.html.j2", Translator("zh_Hans", SH))
