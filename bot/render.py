@@ -62,11 +62,14 @@ def _filter(method: str):
 
 
 def _punctuation(method: str):
-    """A filter putting the language's punctuation around parts; the parts are escaped unless markup."""
+    """A filter putting the language's punctuation around parts; the parts are escaped unless markup.
+
+    A missing part (``None``) stays missing rather than becoming the word "None".
+    """
 
     @pass_context
     def apply(context, *parts):
-        return Markup(getattr(context["t"], method)(*map(escape, parts)))
+        return Markup(getattr(context["t"], method)(*(None if p is None else escape(p) for p in parts)))
 
     return apply
 

@@ -28,6 +28,9 @@ def test_punctuation_filters_keep_markup_and_escape_text(tmp_path):
     html = Renderer(tmp_path).render("who.html.j2", Translator("zh_Hans", SH),
                                      name="李强", said="<b>漏雨</b>", note="A & B")
     assert html == "<i>李强</i>：&lt;b&gt;漏雨&lt;/b&gt;（A &amp; B）"
+    (tmp_path / "untitled.html.j2").write_text("{{ kind | labelled(title) }}")
+    untitled = Renderer(tmp_path).render("untitled.html.j2", Translator("en", SH), kind="Talk", title=None)
+    assert untitled == "Talk"  # a meeting without a title shows no colon and no "None"
 
 
 def test_deployer_templates_override_the_shipped_ones(tmp_path):
