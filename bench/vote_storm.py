@@ -32,7 +32,7 @@ from bot.app import build_application, running
 from bot.config import Settings
 from bot.domain.models import Person
 from bot.domain.owner_vote import Household
-from bot.standin import FakeMessage, FakeTelegram, FakeUser
+from bot.local.standin import FakeMessage, FakeTelegram, FakeUser
 from storage import households, polls, users
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError
 
-from bot import console, demo
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LOCALES
+from bot.local import console, demo
 from storage.db import Database, StorageError
 
 

@@ -45,12 +45,6 @@ class Command(NamedTuple):
         return self.where in ("group", "both")
 
     @property
-    def body(self) -> str:
-        """What follows the command in the message (or a photo's caption), its lines kept."""
-        message = self.update.effective_message
-        return _COMMAND.sub("", message.text or message.caption or "", count=1)
-
-    @property
     def in_private(self) -> bool:
         return self.where in ("private", "both")
 

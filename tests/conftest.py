@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from bot.sandbox import LocalBot, api_spec
-from bot.standin import FakeTelegram
+from bot.local.sandbox import LocalBot, api_spec
+from bot.local.standin import FakeTelegram
 
 # The machine is shared: examples are judged by what they find, never by how long they take.
 hypothesis_settings.register_profile("yishi", deadline=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.standin import FakeTelegram
+from bot.local.standin import FakeTelegram
 from storage import chats
 
 
@@ -196,7 +196,7 @@ async def test_settings_survive_a_restart(bot, people):
 
 
 async def test_a_failure_is_logged_and_the_user_told(tg, tmp_path, people, caplog):
-    from bot.sandbox import LocalBot
+    from bot.local.sandbox import LocalBot
 
     broken = tmp_path / "templates"
     broken.mkdir()
@@ -233,7 +233,7 @@ async def test_a_reply_follows_a_group_that_migrated_meanwhile(bot, tg, people):
 
 async def test_flood_limits_are_waited_out_not_lost(tmp_path):
     """A Telegram stricter than usual answers 429; the bot waits and delivers everything."""
-    from bot.sandbox import LocalBot, api_spec
+    from bot.local.sandbox import LocalBot, api_spec
 
     async with FakeTelegram(spec_path=api_spec(), group_rate=(3, 3.0)) as strict:
         admin = strict.user("王芳", language_code="zh-hans")

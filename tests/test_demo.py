@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from bot import demo
+from bot.local import demo
 
 
 async def test_the_story_plays_in_traditional_and_leaves_its_files(tmp_path: Path, capsys) -> None:

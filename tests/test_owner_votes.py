@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import pytest
 
-from bot.standin import FakeTelegram
+from bot.local.standin import FakeTelegram
 
 UNITS = [(entrance, f"{floor}0{door}") for entrance in (1, 2) for floor in range(1, 16) for door in (1, 2)]
 AREAS = {unit: 8950 + (i % 7) * 1035 for i, unit in enumerate(UNITS)}  # centi-m²: 89.50 .. 151.60

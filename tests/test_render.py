@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import Translator
+from bot.local.standin.html import parse_html
+from bot.local.standin.text import utf16_len
 from bot.render import Renderer, split_message
-from bot.standin.html import parse_html
-from bot.standin.text import utf16_len
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.standin import FakeTelegram
+from bot.local.standin import FakeTelegram
 
 
 class YishiProcess:

@@ -8,7 +8,7 @@ from babel.messages.extract import extract_from_file
 from jinja2.ext import babel_extract
 
 from bot.i18n import LOCALES, Translator
-from bot.standin.html import HtmlError, parse_html
+from bot.local.standin.html import HtmlError, parse_html
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "bot" / "templates"
 

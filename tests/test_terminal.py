@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.terminal import Transcript, indented, styled
+from bot.local.terminal import Transcript, indented, styled
 
 
 def test_entities_become_styles_counted_in_utf16_units():

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from bot.standin import FakeTelegram
+from bot.local.standin import FakeTelegram
 from tests.standin.support import SPEC, Api
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.standin import FakeTelegram
+from bot.local.standin import FakeTelegram
 
 
 def find_spec() -> Path | None:

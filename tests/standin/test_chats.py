@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from bot.standin import FakeTelegram
-from bot.standin.spec import ApiSpec
+from bot.local.standin import FakeTelegram
+from bot.local.standin.spec import ApiSpec
 from tests.standin.support import SPEC, Api, needs_spec
 
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.standin.html import HtmlError, parse_html
-from bot.standin.text import detect_entities, trim, utf16_len
+from bot.local.standin.html import HtmlError, parse_html
+from bot.local.standin.text import detect_entities, trim, utf16_len
 
 
 def test_nested_tags_produce_entities_in_utf16_units() -> None:

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from bot.standin import FakeTelegram
+from bot.local.standin import FakeTelegram
 from tests.standin.support import SPEC, Api, needs_spec
 
 KEYBOARD = {"inline_keyboard": [[{"text": "Yes", "callback_data": "vote:yes"}]]}

@@ -7,7 +7,7 @@ import time
 
 from aiohttp import web
 
-from bot.standin import FakeTelegram
+from bot.local.standin import FakeTelegram
 from tests.standin.support import Api
 
 

@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.standin import FakeTelegram
+from bot.local.standin import FakeTelegram
 from tests.standin.support import SPEC
 
 LANGUAGES = InlineKeyboardMarkup(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.standin.server import FakeTelegram
+    from bot.local.standin.server import FakeTelegram
 
 
 @dataclass(frozen=True)

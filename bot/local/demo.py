@@ -19,9 +19,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, Translator
-from bot.sandbox import Sandbox
-from bot.standin import FakeChat, FakeMessage, FakeUser
-from bot.terminal import Fragments, Transcript, show
+from bot.local.sandbox import Sandbox
+from bot.local.standin import FakeChat, FakeMessage, FakeUser
+from bot.local.terminal import Fragments, Transcript, show
 
 TZ = "Asia/Shanghai"
 STORY_STARTS = datetime(2026, 7, 13, 10, 0, tzinfo=ZoneInfo(TZ))  # a Monday

@@ -9,14 +9,14 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from bot.standin.html import HtmlError, parse_html
-from bot.standin.params import ApiError, Params, bad_request
-from bot.standin.scenario import CallbackAnswer, FakeChat, FakeDocument, FakeMessage
-from bot.standin.spec import Upload
-from bot.standin.text import merge_detected, sort_entities, trim, utf16_len
+from bot.local.standin.html import HtmlError, parse_html
+from bot.local.standin.params import ApiError, Params, bad_request
+from bot.local.standin.scenario import CallbackAnswer, FakeChat, FakeDocument, FakeMessage
+from bot.local.standin.spec import Upload
+from bot.local.standin.text import merge_detected, sort_entities, trim, utf16_len
 
 if TYPE_CHECKING:
-    from bot.standin.server import FakeTelegram
+    from bot.local.standin.server import FakeTelegram
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.standin.spec import Upload
+from bot.local.standin.spec import Upload
 
 # Fields that are plain strings even when their value looks like JSON (e.g. text "123").
 STRING_FIELDS = frozenset(

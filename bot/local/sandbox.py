@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 from bot.app import build_application, running
 from bot.clock import Clock
 from bot.config import Settings
+from bot.local.standin import FakeChat, FakeTelegram, FakeUser
 from bot.runtime import Runtime
-from bot.standin import FakeChat, FakeTelegram, FakeUser
 
 LANGUAGE_CODES = {"zh_Hans": "zh-hans", "zh_Hant": "zh-hant", "en": "en"}
 
@@ -41,7 +41,7 @@ def api_spec() -> Path | None:
     if configured:
         path = Path(configured)
     else:
-        path = Path(__file__).resolve().parents[2] / "shared/telegram-bot-api/api.json"
+        path = Path(__file__).resolve().parents[3] / "shared/telegram-bot-api/api.json"
     return path if path.is_file() else None
 
 

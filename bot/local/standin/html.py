@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.standin.text import sort_entities
+from bot.local.standin.text import sort_entities
 
 _SPACES = frozenset(b" \t\r\n\0\v")
 _ALLOWED_TAGS = frozenset(

@@ -19,9 +19,9 @@ from prompt_toolkit.key_binding import KeyBindings
 
 from bot.domain.polls import parse_span
 from bot.i18n import N_, Translator
-from bot.sandbox import Sandbox
-from bot.standin import FakeChat, FakeUser
-from bot.terminal import Transcript, show
+from bot.local.sandbox import Sandbox
+from bot.local.standin import FakeChat, FakeUser
+from bot.local.terminal import Transcript, show
 
 HELP = N_("""Type a message and press Enter to send it as the current person in the current chat.
 Alt+Enter (or Esc, then Enter) starts a new line; pasted lines stay together.

@@ -22,9 +22,9 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.standin.methods import ApiMethods
-from bot.standin.params import ApiError, Params, decode_value
-from bot.standin.scenario import (
+from bot.local.standin.methods import ApiMethods
+from bot.local.standin.params import ApiError, Params, decode_value
+from bot.local.standin.scenario import (
     Call,
     CallbackAnswer,
     FakeChat,
@@ -32,8 +32,8 @@ from bot.standin.scenario import (
     FakeMessage,
     FakeUser,
 )
-from bot.standin.spec import ApiSpec, Upload
-from bot.standin.text import command_of, detect_entities, utf16_slice
+from bot.local.standin.spec import ApiSpec, Upload
+from bot.local.standin.text import command_of, detect_entities, utf16_slice
 
 BOT_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 GROUP_ANONYMOUS_BOT_ID = 1087968824

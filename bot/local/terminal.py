@@ -21,8 +21,8 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.styles import Style
 
 from bot.i18n import Translator
-from bot.standin import Button, FakeChat, FakeMessage, FakeTelegram
-from bot.standin.text import utf16_index
+from bot.local.standin import Button, FakeChat, FakeMessage, FakeTelegram
+from bot.local.standin.text import utf16_index
 
 STYLE = Style.from_dict({
     "header": "fg:ansibrightblack",

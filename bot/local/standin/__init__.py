@@ -13,8 +13,8 @@ Usage::
         assert tg.violations == []
 """
 
-from bot.standin.params import ApiError
-from bot.standin.scenario import (
+from bot.local.standin.params import ApiError
+from bot.local.standin.scenario import (
     Button,
     Call,
     CallbackAnswer,
@@ -23,8 +23,8 @@ from bot.standin.scenario import (
     FakeMessage,
     FakeUser,
 )
-from bot.standin.server import BOT_TOKEN, FakeTelegram
-from bot.standin.spec import ApiSpec
+from bot.local.standin.server import BOT_TOKEN, FakeTelegram
+from bot.local.standin.spec import ApiSpec
 
 __all__ = [
     "BOT_TOKEN",
