@@ -4,43 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import socket
 import sys
-from pathlib import Path
 
 import pytest
 
-from bot.local.standin import FakeTelegram
-
-
-class YishiProcess:
-    def __init__(self, tg: FakeTelegram, tmp: Path, *extra: str) -> None:
-        self.tg, self.tmp, self.extra = tg, tmp, extra
-        self.proc: asyncio.subprocess.Process | None = None
-        self.log = tmp / "yishi.log"
-
-    async def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("YISHI_", "TELEGRAM_"))}
-        env.update(TELEGRAM_BOT_TOKEN=self.tg.token, TELEGRAM_API_URL=self.tg.url,
-                   YISHI_DB=str(self.tmp / "yishi.sqlite3"), YISHI_LOG_LEVEL="INFO")
-        with self.log.open("ab") as log:
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", *self.extra, env=env, cwd=self.tmp,
-                stdout=log, stderr=log)
-        await self.until(lambda: "Yishi is running" in self.log.read_text())
-
-    async def until(self, condition, seconds: float = 30) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
-        while not condition():
-            assert self.proc.returncode is None, self.log.read_text()
-            assert loop.time() < deadline, self.log.read_text()
-            await asyncio.sleep(0.05)
-
-    async def stop(self) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        return await asyncio.wait_for(self.proc.wait(), 30)
+from tests.process import YishiProcess
 
 
 async def test_a_convener_sets_up_the_group_and_it_survives_a_restart(tg, tmp_path):
