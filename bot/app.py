@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput, PicklePersistence
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -16,6 +16,7 @@ from bot.render import Renderer
 from bot.runtime import AdminCache, Runtime
 from bot.scheduler import Scheduler
 from handlers import core, errors, events, households, ideas, lifecycle, minutes, polls, requests, roles
+from storage import drafts
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -31,12 +32,6 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .rate_limiter(AIORateLimiter(group_max_rate=settings.group_rate, max_retries=3))
-        .persistence(PicklePersistence(
-            filepath=settings.db_path.with_name(settings.db_path.name + ".drafts"),
-            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True,
-                                        callback_data=False),
-            update_interval=2,
-        ))
         .post_init(_start)
         .post_stop(_drain)
         .post_shutdown(_stop)
@@ -63,6 +58,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
 async def _start(app: Application) -> None:
     runtime: Runtime = app.bot_data["runtime"]
     runtime.db = await Database.open(runtime.settings.db_path)
+    await drafts.import_pickle(runtime.db, drafts.old_file(runtime.settings.db_path), runtime.clock.now())
     await runtime.scheduler.start(runtime.db)
     await core.set_default_menus(app)
     log.info("Yishi is running as @%s", app.bot.username)

@@ -14,7 +14,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 from bot.domain.registry import RegistryError, parse_registry
 from bot.i18n import N_
 from handlers.base import Command, Refused, Turn, deep_link, handler, start_links
-from storage import chats, households
+from storage import chats, drafts, households
 
 COMMANDS = [
     Command("households", N_("Household registry: summary, import, binding codes"), convener=True),
@@ -22,7 +22,6 @@ COMMANDS = [
             where="private"),
 ]
 MAX_FILE = 2 * 1024 * 1024
-IMPORT_TARGET = "registry_import_chat"
 WORDS = {
     "import": ("import", "导入", "導入"),
     "codes": ("codes", "code", "绑定码", "綁定碼", "码", "碼"),
@@ -68,7 +67,8 @@ async def _import_link(turn: Turn, payload: str) -> None:
     chat = await chats.get(turn.rt.store, chat_id) if chat_id is not None else None
     if chat is None or not await turn.convenes(chat.id):
         raise Refused(turn.t.gettext("Only the group's conveners can import its household registry."))
-    turn.context.user_data[IMPORT_TARGET] = chat.id
+    await drafts.put(turn.rt.store, turn.person.id, drafts.REGISTRY_IMPORT, {"chat_id": chat.id},
+                     turn.rt.clock.now())
     await turn.reply(turn.render("registry_send.html.j2", group=chat.title or ""))
 
 
@@ -81,8 +81,8 @@ async def document(turn: Turn) -> None:
         if await turn.is_convener():
             await turn.reply(turn.render("registry_import.html.j2", misplaced=True), _import_button(turn))
         return
-    chat_id = turn.context.user_data.get(IMPORT_TARGET)
-    chat = await chats.get(turn.rt.store, chat_id) if chat_id is not None else None
+    target = await drafts.get(turn.rt.store, turn.person.id, drafts.REGISTRY_IMPORT) or {}
+    chat = await chats.get(turn.rt.store, target["chat_id"]) if "chat_id" in target else None
     if chat is None or not await turn.convenes(chat.id):
         raise Refused(turn.t.gettext(
             "To import a household registry, run /households import in the group first."))
@@ -96,7 +96,7 @@ async def document(turn: Turn) -> None:
         await turn.reply(turn.render("registry_problems.html.j2", problems=problems))
         return
     result = await households.import_registry(turn.rt.store, chat.id, rows, turn.rt.clock.now())
-    turn.context.user_data.pop(IMPORT_TARGET, None)
+    await drafts.pop(turn.rt.store, turn.person.id, drafts.REGISTRY_IMPORT)
     await turn.reply(turn.render("registry_imported.html.j2", result=result, group=chat.title or "",
                                  buildings=await households.summary(turn.rt.store, chat.id)))
 

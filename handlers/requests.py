@@ -25,7 +25,7 @@ from bot.i18n import N_, Translator
 from bot.runtime import Runtime, runtime
 from handlers.base import Command, Refused, Turn, deep_link, handler, send_html, start_links, tell_privately
 from handlers.roles import ROLE_NAMES
-from storage import chats, roles, users
+from storage import chats, drafts, roles, users
 from storage import requests as store
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,6 @@ VERBS = {
     "confirm": ("rate", "confirm", "评价", "評價", "确认", "確認"),
 }
 _VERB = {word: action for action, words in VERBS.items() for word in words}
-DRAFT = "request_draft"
 DUE, CLOSE = "request_due", "request_close"
 SHOWN = 40
 
@@ -190,7 +189,7 @@ async def report_command(turn: Turn) -> None:
             draft = {"chat_id": turn.chat_id, "category": category, "text": text, "photo": None}
         except Refused:
             pass  # the details are sorted out privately, never in the group
-        turn.context.user_data[DRAFT] = draft or {"chat_id": turn.chat_id}
+        await _keep(turn, draft or {"chat_id": turn.chat_id})
         button = InlineKeyboardButton(t.gettext("Continue privately"),
                                       url=deep_link(turn.context.bot.username, f"q{turn.chat_id}"))
         await turn.reply(html.escape(t.gettext(
@@ -201,10 +200,17 @@ async def report_command(turn: Turn) -> None:
     category, text = _parse_report(t, turn.body.strip())
     photo = _photo_of(turn)
     await _check_rate(turn)
-    old = turn.context.user_data.get(DRAFT) or {}
-    draft = {"chat_id": old.get("chat_id"), "category": category, "text": text, "photo": photo}
-    turn.context.user_data[DRAFT] = draft
-    await _where(turn, draft)
+    old = await _draft(turn) or {}
+    await _where(turn, {"chat_id": old.get("chat_id"), "category": category, "text": text,
+                        "photo": photo})
+
+
+async def _draft(turn: Turn) -> dict | None:
+    return await drafts.get(turn.rt.store, turn.person.id, drafts.REQUEST)
+
+
+async def _keep(turn: Turn, draft: dict) -> None:
+    await drafts.put(turn.rt.store, turn.person.id, drafts.REQUEST, draft, turn.rt.clock.now())
 
 
 def _photo_of(turn: Turn) -> str | None:
@@ -213,20 +219,21 @@ def _photo_of(turn: Turn) -> str | None:
 
 
 async def _where(turn: Turn, draft: dict) -> None:
-    """Settle which community the draft belongs to, then ask how public it may be."""
-    if draft.get("chat_id") is None:
-        places = await store.communities_of(turn.rt.store, turn.person.id)
-        if not places:
-            raise Refused(turn.t.gettext(
-                "I have not seen you in a community group with me yet. Send /report in your "
-                "community's group, then continue here."))
-        if len(places) > 1:
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton(
-                name or str(chat_id), callback_data=f"rq:c:{chat_id}")] for chat_id, name in places])
-            await turn.reply(html.escape(turn.t.gettext("Which community is this request for?")),
-                             markup)
-            return
+    """Keep the draft, settling which community it belongs to, then ask how public it may be."""
+    places = await store.communities_of(turn.rt.store, turn.person.id) \
+        if draft.get("chat_id") is None else []
+    if len(places) == 1:
         draft["chat_id"] = places[0][0]
+    await _keep(turn, draft)
+    if draft.get("chat_id") is None and not places:
+        raise Refused(turn.t.gettext(
+            "I have not seen you in a community group with me yet. Send /report in your "
+            "community's group, then continue here."))
+    if len(places) > 1:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+            name or str(chat_id), callback_data=f"rq:c:{chat_id}")] for chat_id, name in places])
+        await turn.reply(html.escape(turn.t.gettext("Which community is this request for?")), markup)
+        return
     await _ask_public(turn, draft)
 
 
@@ -249,12 +256,12 @@ async def _report_link(turn: Turn, payload: str) -> None:
     places = dict(await store.communities_of(turn.rt.store, turn.person.id))
     if chat_id not in places:
         raise Refused(turn.t.gettext("This link is no longer valid."))
-    draft = turn.context.user_data.get(DRAFT) or {}
+    draft = await _draft(turn) or {}
     if draft.get("chat_id") == chat_id and draft.get("text"):
         await _check_rate(turn)
         await _ask_public(turn, draft)
         return
-    turn.context.user_data[DRAFT] = {"chat_id": chat_id}
+    await _keep(turn, {"chat_id": chat_id})
     await turn.reply(html.escape(turn.t.gettext(
         "Write your request for %(community)s here.", community=places[chat_id]) + "\n" + _usage(turn.t)))
 
@@ -266,22 +273,23 @@ async def photo(turn: Turn) -> None:
     if re.match(r"^/report(@\S+)?(\s|$)", caption):
         await report_command.__wrapped__(turn)
         return
-    draft = turn.context.user_data.get(DRAFT)
+    draft = await _draft(turn)
     if not draft or not draft.get("text"):
         raise Refused(turn.t.gettext("To report a problem with a photo, send /report first."))
-    draft["photo"] = _photo_of(turn)
+    await _keep(turn, {**draft, "photo": _photo_of(turn)})
     await turn.reply(html.escape(turn.t.gettext("Photo attached. Now choose how to submit above.")))
 
 
 @handler
 async def chosen_community(turn: Turn) -> None:
     data = turn.update.callback_query.data.split(":")
-    draft = turn.context.user_data.get(DRAFT)
+    draft = await _draft(turn)
     places = dict(await store.communities_of(turn.rt.store, turn.person.id))
     chat_id = int(data[2]) if len(data) == 3 and data[2].lstrip("-").isdigit() else None
     if not turn.in_private or not draft or not draft.get("text") or chat_id not in places:
         raise Refused(turn.t.gettext("This button is no longer valid."))
     draft["chat_id"] = chat_id
+    await _keep(turn, draft)
     await turn.answer()
     await _ask_public(turn, draft)
 
@@ -289,7 +297,7 @@ async def chosen_community(turn: Turn) -> None:
 @handler
 async def submit(turn: Turn) -> None:
     data = turn.update.callback_query.data
-    draft = turn.context.user_data.get(DRAFT)
+    draft = await _draft(turn)
     if not turn.in_private or data not in ("rq:s:0", "rq:s:1") or not draft or not draft.get("text") \
             or draft.get("chat_id") is None:
         raise Refused(turn.t.gettext("This button is no longer valid."))
@@ -302,7 +310,7 @@ async def submit(turn: Turn) -> None:
         rt.store, chat_id=draft["chat_id"], reporter_id=turn.person.id, category=draft["category"],
         text=draft["text"], photo=draft.get("photo"), public=data.endswith("1"), now=now,
         respond_by=now + timedelta(hours=respond_h), resolve_by=now + timedelta(hours=resolve_h))
-    turn.context.user_data.pop(DRAFT, None)
+    await drafts.pop(rt.store, turn.person.id, drafts.REQUEST)
     tz = (chat.tz if chat else None) or rt.settings.tz
     for what, when in (("respond", request.respond_by), ("resolve", request.resolve_by)):
         await rt.scheduler.add(chat_id=request.chat_id, kind=DUE, first_at=when, tz=tz,
