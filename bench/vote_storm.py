@@ -1,86 +1,51 @@
-"""Owner-vote storm: the real bot against the Telegram stand-in, beside a bare PTB bot answering
-the same button presses without storage. ``.venv/bin/python -m bench.vote_storm --help``; the
-figures go to docs/benchmarks.md, section "## Vote storm" (prose in bench/vote_storm.md)."""
+"""Owner-vote storm: `yishi run` as its own process against the Telegram stand-in, beside a bare
+PTB bot (bench/bare_bot.py) doing the same work without storage.
+
+3,500 households with one bound owner each are written into the bot's SQLite file before it
+starts; the convener sends `/ownervote` through the stand-in, then the owners press its buttons
+(every owner once, the rest changes of vote) with up to 500 presses in flight. Figures go to
+docs/benchmarks.md, section "Vote storm"."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import hashlib
-import logging
-import os
-import platform
 import random
 import re
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from logging.handlers import BufferingHandler
 from pathlib import Path
-from statistics import median
 
-import telegram
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.ext import ApplicationBuilder, CallbackQueryHandler
-
-from bot.app import build_application, running
-from bot.config import Settings
-from bot.domain.models import Person
+from bench import seed
+from bench.harness import (
+    EDIT_SECONDS,
+    YES,
+    BotProcess,
+    Section,
+    StandIn,
+    arguments,
+    busiest_window,
+    fmt,
+    median,
+    percentile,
+    settle,
+    table,
+)
 from bot.domain.owner_vote import Household
-from bot.local.standin import FakeMessage, FakeTelegram, FakeUser
-from storage import households, polls, users
+from bot.local.standin import FakeChat, FakeMessage, FakeUser
+from storage import polls
 
-REPO = Path(__file__).resolve().parents[1]
-DOC = REPO / "docs" / "benchmarks.md"
+TITLE = "Vote storm"
 POLL_COMMAND = "/ownervote Replace the lifts\n截止 3天后"
 CHOICES = ("Agree", "Disagree", "Abstain")
-YES = {True: "yes", False: "no", None: "—"}
-KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton(c, callback_data=f"pv:1:{i}")]
-                                 for i, c in enumerate(CHOICES)])
+EDIT_LIMIT = 20  # edits (and sends) a minute into one group
 
 
-def api_spec() -> Path | None:
-    """The Bot API description beside the project, found as tests/conftest.py finds it."""
-    path = Path(os.environ.get("YISHI_BOT_API_SPEC") or REPO.parent / "shared/telegram-bot-api/api.json")
-    return path if path.is_file() else None
-
-
-@dataclass
-class Storm:
-    side: str
-    wall: float
-    latencies: list[float]
-    edits: int | None = None
-    rate_limited: int = 0
-    exact: bool | None = None
-    notes: list[str] = field(default_factory=list)
-    poll_html: str = ""
-
-    @property
-    def rate(self) -> float:
-        return len(self.latencies) / self.wall
-
-    def ms(self, q: float) -> float:
-        return 1000 * sorted(self.latencies)[min(len(self.latencies) - 1, int(q * len(self.latencies)))]
-
-    @property
-    def per_minute(self) -> float | None:
-        return None if self.edits is None else self.edits * 60 / self.wall
-
-    def row(self, number: int) -> str:
-        return (f"| {number} | {self.side} | {self.rate:,.0f} | {self.ms(0.5):,.0f} | {self.ms(0.99):,.0f} | "
-                f"{fmt(self.edits)} | {fmt(self.per_minute, 1)} | {self.rate_limited} | {YES[self.exact]} |")
-
-
-def plan(owners: int, callbacks: int, seed: int) -> Iterator[tuple[int, int]]:
+def plan(owners: int, callbacks: int, rng_seed: int) -> Iterator[tuple[int, int]]:
     """(owner, option) presses: every owner once, the rest changes of vote, all shuffled.
     An owner's later press always picks another option than their previous one."""
-    rng = random.Random(seed)
+    rng = random.Random(rng_seed)
     who = list(range(owners)) + [rng.randrange(owners) for _ in range(callbacks - owners)]
     rng.shuffle(who)
     last: dict[int, int] = {}
@@ -89,42 +54,59 @@ def plan(owners: int, callbacks: int, seed: int) -> Iterator[tuple[int, int]]:
         yield owner, last[owner]
 
 
-async def press_all(people: list[FakeUser], message: FakeMessage, poll_id: int,
-                    events: list[tuple[int, int]], window: int, side: str) -> Storm:
-    """Press in ``events`` order with ``window`` presses in flight; time each to its answer."""
-    latencies: list[float] = []
+@dataclass
+class Press:
+    owner: int
+    position: int
+    began: float
+    qid: str = ""
+    answered: float | None = None
+    text: str | None = None
+
+
+def world(tg: StandIn, owners: int) -> tuple[FakeUser, list[FakeUser], FakeChat]:
+    """The convener, the owners and their group (the bot is in it already)."""
+    admin = tg.user("Convener", language_code="en")
+    people = [tg.user(f"Owner {i}", language_code="en") for i in range(owners)]
+    group = tg.group("Bench compound", admins=[admin], members=people)
+    group.bot_status = "member"
+    return admin, people, group
+
+
+async def template(path: Path, owners: int) -> list[Household]:
+    """The seeded database every Yishi round copies: the group, its people, the registry."""
+    _, people, group = world(StandIn(), owners)
+    db = await seed.database(path)
+    when = seed.now()
+    await seed.known(db, [group], when)
+    units = await seed.registry(db, group, people, when)
+    await seed.close(db)
+    return units
+
+
+async def press_all(tg: StandIn, people: list[FakeUser], message: FakeMessage, poll_id: int,
+                    events: list[tuple[int, int]], window: int, records: list[Press],
+                    timeout: float = 600) -> float:  # noqa: ASYNC109
+    """Press in ``events`` order with ``window`` presses in flight, each timed to its answer
+    (kept in ``records`` as they go); returns the seconds from the first press to the last answer."""
     queue = iter(events)
 
     async def worker() -> None:
         for owner, position in queue:  # next() and the enqueue inside press() run without a pause
-            began = time.perf_counter()
-            await people[owner].press(message, data=f"pv:{poll_id}:{position}", timeout=600)
-            latencies.append(time.perf_counter() - began)
+            record = Press(owner, position, time.monotonic())
+            records.append(record)
+            try:
+                answer = await people[owner].press(message, data=f"pv:{poll_id}:{position}", timeout=timeout)
+                record.answered, record.text = time.monotonic(), answer.text
+            except TimeoutError:
+                pass
+            finally:
+                record.qid = tg.pressed()
 
-    began = time.perf_counter()
+    began = time.monotonic()
     await asyncio.gather(*(worker() for _ in range(min(window, len(events)))))
-    return Storm(side, time.perf_counter() - began, latencies)
-
-
-def world(tg: FakeTelegram, owners: int):
-    admin = tg.user("Convener", language_code="en")
-    people = [tg.user(f"Owner {i}", language_code="en") for i in range(owners)]
-    return admin, people, tg.group("Bench compound", admins=[admin], members=people)
-
-
-async def seed(rt, chat_id: int, admin: FakeUser, people: list[FakeUser]) -> list[Household]:
-    """A registry (buildings of 100 units: 25 floors x 4, 60-150 m²) and an owner bound to
-    each unit, written with the storage functions behind /households import and /bind."""
-    now, rng = rt.clock.now(), random.Random(278)
-    rows = [Household(0, str(1 + i // 100), "", f"{1 + i % 100 // 4}{1 + i % 4:02d}",
-                      rng.randrange(6000, 15001)) for i in range(len(people))]
-    await households.import_registry(rt.store, chat_id, rows, now)
-    registry = await households.active(rt.store, chat_id)
-    codes = await households.new_codes(rt.store, [h.id for h in registry], admin.id, now)
-    for person, h in zip(people, registry, strict=True):
-        await users.seen(rt.store, Person(person.id, person.first_name, language_code="en"), now)
-        await households.bind(rt.store, codes[h.id], person.id, now)
-    return registry
+    last = max((r.answered for r in records if r.answered), default=began)
+    return last - began
 
 
 def shown_counts(text: str) -> dict[str, tuple[int, float]]:
@@ -137,156 +119,166 @@ def shown_counts(text: str) -> dict[str, tuple[int, float]]:
             for c, m in found.items()}
 
 
-async def yishi_round(owners: int, events: list[tuple[int, int]], window: int, _html: str) -> Storm:
-    with tempfile.TemporaryDirectory() as tmp:
-        async with FakeTelegram(spec_path=api_spec()) as tg:
-            admin, people, group = world(tg, owners)
-            app = build_application(Settings(token=tg.token, api_url=tg.url, locale="en",
-                                             db_path=Path(tmp) / "yishi.sqlite3", edit_interval=5.0))
-            async with running(app, poll_timeout=1):
-                rt = app.bot_data["runtime"]
-                await group.add_bot(by=admin)
-                await group.expect_message()  # the greeting
-                registry = await seed(rt, group.id, admin, people)
-                await admin.send(group, POLL_COMMAND)
-                message = await group.expect_message(timeout=60)
-                poll_id = int(message.buttons[0][0].callback_data.split(":")[1])
-                await tg.wait_idle()
-                edited = message.edit_count
-                result = await press_all(people, message, poll_id, events, window, "yishi")
-                result.poll_html, result.edits = message.html or "", message.edit_count - edited
-                final = {registry[owner].id: position for owner, position in events}  # last press wins
-                stored = {b.household_id: b.choices[0] for b in await polls.ballots(rt.store, poll_id)}
-                await admin.send(group, "/close 1")
-                shown = shown_counts((await group.expect_message(timeout=60)).text or "")
-                areas = [[h.area for h in registry if final[h.id] == i] for i in range(len(CHOICES))]
-                expected = {c: (len(a), sum(a) / 100) for c, a in zip(CHOICES, areas, strict=True)}
-                result.exact = stored == final and shown == expected
-                if not result.exact:
-                    result.notes.append(f"tally: expected {expected}, result message {shown}, "
-                                        f"stored ballots as expected: {stored == final}")
-                await tg.wait_idle()
-        result.rate_limited = tg.rate_limited
-        result.notes += [f"protocol violation: {v}" for v in tg.violations]
+def expected_counts(units: list[Household], final: dict[int, int]) -> dict[str, tuple[int, float]]:
+    areas = [[units[o].area for o, p in final.items() if p == i] for i in range(len(CHOICES))]
+    return {c: (len(a), sum(a) / 100) for c, a in zip(CHOICES, areas, strict=True)}
+
+
+async def stored_ballots(path: Path, poll_id: int) -> dict[int, int]:
+    """Household id -> option of its current ballot, read from the file after the bot stopped."""
+    db = await seed.database(path)
+    try:
+        return {b.household_id: b.choices[0] for b in await polls.ballots(db, poll_id) if b.choices}
+    finally:
+        await db.close()
+
+
+@dataclass
+class Storm:
+    side: str
+    wall: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    unanswered: int = 0
+    edits_minute: int = 0
+    rate_limited: int = 0
+    exact: bool | None = None
+    peak_kb: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.wall if self.wall else 0.0
+
+    def ms(self, q: float) -> float:
+        return 1000 * percentile(self.latencies, q)
+
+    def row(self, number: int) -> list[str]:
+        return [str(number), self.side, fmt(self.rate), fmt(self.ms(0.5)), fmt(self.ms(0.99)),
+                str(self.unanswered), str(self.edits_minute), str(self.rate_limited), YES[self.exact],
+                fmt(self.peak_kb / 1024, 1)]
+
+
+ROW_HEADER = ["round", "side", "presses/s", "p50 ms", "p99 ms", "unanswered", "edits in busiest 60 s",
+              "429s", "exact tally", "peak RSS MB"]
+
+
+async def storm_round(side: str, template_db: Path | None, units: list[Household], args,
+                      events: list[tuple[int, int]], tmp: Path) -> Storm:
+    tg = StandIn()
+    admin, people, group = world(tg, args.households)
+    await tg.start()
+    db = seed.copy(template_db, tmp / f"{side}.sqlite3") if template_db else tmp / f"{side}.sqlite3"
+    bot = BotProcess(side, tg, db)
+    result = Storm(side)
+    try:
+        await bot.start()
+        await bot.polling()
+        await admin.send(group, POLL_COMMAND)
+        message = await group.expect_message(timeout=60)
+        poll_id = int(message.buttons[0][0].callback_data.split(":")[1])
+        await settle(tg)
+        records: list[Press] = []
+        result.wall = await press_all(tg, people, message, poll_id, events, args.window, records)
+        result.latencies = [r.answered - r.began for r in records if r.answered]
+        result.unanswered = sum(1 for r in records if r.answered is None)
+        await asyncio.sleep(EDIT_SECONDS + 1)  # the last change reaches the vote's message
+        await settle(tg, timeout=60)
+        await admin.send(group, "/close 1")
+        shown = shown_counts((await group.expect_message(timeout=60)).text or "")
+        await settle(tg, timeout=60)
+        bot.read_memory()
+    finally:
+        await bot.stop()
+        await tg.stop()
+    result.peak_kb = bot.memory[0]
+    result.edits_minute = busiest_window(t for t, m in tg.edits if m is message)
+    result.rate_limited = tg.rate_limited
+    result.notes = bot.problems() + tg.problems
+    if side == "yishi":
+        final = dict(events)  # owner -> last press
+        stored = await stored_ballots(db, poll_id)
+        expected = expected_counts(units, final)
+        as_pressed = stored == {units[o].id: p for o, p in final.items()}
+        result.exact = as_pressed and shown == expected
+        if not result.exact:
+            result.notes.append(f"tally: expected {expected}, result message {shown}, "
+                                f"stored ballots as pressed: {as_pressed}")
     return result
 
 
-async def _ok(update: Update, _context) -> None:
-    await update.callback_query.answer("ok")
-
-
-async def bare_round(owners: int, events: list[tuple[int, int]], window: int, html: str) -> Storm:
-    """The same presses on a message like the vote's, answered by a bot that stores nothing."""
-    async with FakeTelegram(spec_path=api_spec()) as tg:
-        admin, people, group = world(tg, owners)
-        await group.add_bot(by=admin)
-        def nothing(_app):
-            return asyncio.sleep(0)
-
-        app = (ApplicationBuilder().token(tg.token).base_url(f"{tg.url}/bot")
-               .base_file_url(f"{tg.url}/file/bot")
-               .post_init(nothing).post_stop(nothing).post_shutdown(nothing).build())
-        app.add_handler(CallbackQueryHandler(_ok))
-        async with running(app, poll_timeout=1):
-            await app.bot.send_message(group.id, html or "Replace the lifts", parse_mode=ParseMode.HTML,
-                                       reply_markup=KEYBOARD)
-            await tg.wait_idle()
-            result = await press_all(people, group.bot_messages[-1], 1, events, window, "bare")
-        result.rate_limited = tg.rate_limited
-        result.notes += [f"protocol violation: {v}" for v in tg.violations]
-    return result
-
-
-def fmt(value: float | None, digits: int = 0) -> str:
-    return "—" if value is None else f"{value:,.{digits}f}"
-
-
-def code_state() -> str:
-    """The commit, the bot's files that differ from it (read-only git) and a digest of them all."""
-    def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True).stdout
-    parts = ("bot", "handlers", "storage", "locales")
-    changed = [line[3:] for line in git("status", "--porcelain", "--", *parts).splitlines()]
-    files = sorted(f for d in parts for f in (REPO / d).rglob("*") if f.is_file() and f.suffix != ".pyc")
-    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:12]
-    dirty = f" with uncommitted changes to {', '.join(changed)}" if changed else ""
-    return f"commit {git('rev-parse', '--short', 'HEAD').strip() or '?'}{dirty}; sources sha256 {digest}"
-
-
-def report(args: argparse.Namespace, runs: dict[str, list[Storm]], logged: list[str], took: float,
-           code: str) -> str:
-    """The "## Vote storm" section, from bench/vote_storm.md."""
+def report(args, runs: dict[str, list[Storm]], section: Section) -> None:
     yishi, bare = runs["yishi"], runs["bare"]
-    ratio = median([r.rate for r in yishi]) / median([r.rate for r in bare])
-    exact, limited = all(r.exact for r in yishi), sum(r.rate_limited for r in yishi + bare)
-    met = {True: "met", False: "not met"}
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown CPU")
-    figures = [("votes per second", lambda r: r.rate), ("p50 press → answer (ms)", lambda r: r.ms(0.5)),
-               ("p99 press → answer (ms)", lambda r: r.ms(0.99))]
-    medians = [f"| {name} | {fmt(median(list(map(pick, yishi))))} | {fmt(median(list(map(pick, bare))))} |"
-               for name, pick in figures] + [
-        f"| poll-message edits per minute | {fmt(median([r.per_minute for r in yishi]), 1)} | — |",
-        f"| 429 responses | {sum(r.rate_limited for r in yishi)} | {sum(r.rate_limited for r in bare)} |",
-        f"| exact final tally | {YES[exact]} | — |"]
+    rate = (median(r.rate for r in yishi), median(r.rate for r in bare))
+    p50 = (median(r.ms(0.5) for r in yishi), median(r.ms(0.5) for r in bare))
+    p99 = (median(r.ms(0.99) for r in yishi), median(r.ms(0.99) for r in bare))
+    edits = (max(r.edits_minute for r in yishi), max(r.edits_minute for r in bare))
+    limited = (sum(r.rate_limited for r in yishi), sum(r.rate_limited for r in bare))
+    exact = all(r.exact for r in yishi)
+    met = {True: "met", False: "**not met**"}
+    rows = [
+        ["presses per second", fmt(rate[0]), fmt(rate[1]), f"{rate[0] / rate[1]:.2f}",
+         f"≥ 0.9 of bare: {met[rate[0] >= 0.9 * rate[1]]}"],
+        ["p50 press → answer (ms)", fmt(p50[0]), fmt(p50[1]), f"{p50[0] / p50[1]:.2f}", ""],
+        ["p99 press → answer (ms)", fmt(p99[0]), fmt(p99[1]), f"{p99[0] / p99[1]:.2f}",
+         f"≤ 1.5x bare: {met[p99[0] <= 1.5 * p99[1]]}"],
+        ["poll-message edits in the busiest 60 s", str(edits[0]), str(edits[1]), "",
+         f"≤ {EDIT_LIMIT}: {met[edits[0] <= EDIT_LIMIT]}"],
+        ["429 responses (all rounds)", str(limited[0]), str(limited[1]), "", f"0: {met[limited[0] == 0]}"],
+        ["exact final tally (all rounds)", YES[exact], "—", "", met[exact]],
+        ["peak RSS (MB)", fmt(median(r.peak_kb for r in yishi) / 1024, 1),
+         fmt(median(r.peak_kb for r in bare) / 1024, 1), "", ""],
+    ]
+    changes = args.callbacks - args.households
+    section.add(f"""
+{args.households:,} households with one bound owner each, written into Yishi's SQLite file with the
+storage functions before it starts; one owner vote (`{POLL_COMMAND.splitlines()[0]}`, not secret)
+sent by the convener through the stand-in; {args.callbacks:,} presses of its buttons: every owner
+once, the other {changes:,} changes of vote by random owners (seed {args.seed}), at most
+{args.window} in flight. Each side is a process of its own (`yishi run`, and `python -m
+bench.bare_bot`: PTB with `concurrent_updates(256)`, no storage, votes kept in memory, the vote's
+message edited at most once per 5 s, no rate limiter) against the stand-in `bot.local.standin` in
+the benchmark's process, which checks every call against the Bot API description and enforces
+Telegram's flood limits. {args.rounds} rounds, the sides interleaved; medians over the rounds
+(ratio = Yishi ÷ bare):""")
+    section.add(table(["figure", "Yishi", "bare PTB", "ratio", "goal"], rows, "lrrrl"))
+    section.add("""- **presses per second**: presses answered ÷ seconds from the first press to the last
+  answer.
+- **press → answer**: from the callback query entering the stand-in's update queue to the bot's
+  answerCallbackQuery reaching it; with hundreds in flight mostly the wait behind earlier presses.
+- **edits in the busiest 60 s**: editMessageText calls that changed the vote's message, most in any sliding
+  60-second window of the round (Telegram allows 20 sends and edits a minute in a group).
+- **exact final tally**: each household's ballot in the SQLite file (read after the bot stopped) is its
+  owner's last press, and the result after `/close 1` shows the expected owners and m² per choice.
+- **peak RSS**: VmHWM of the bot's process.""")
     rounds = [r.row(n) for n, pair in enumerate(zip(yishi, bare, strict=True), 1) for r in pair]
-    notes = [f"- `{n}`" for n in sorted({n for r in yishi + bare for n in r.notes}) + logged[:10]]
-    notes += [f"- ... and {len(logged) - 10} more warnings or errors"] if len(logged) > 10 else []
-    return Path(__file__).with_suffix(".md").read_text(encoding="utf-8").format(
-        **vars(args), changes=args.callbacks - args.households, poll=POLL_COMMAND.splitlines()[0],
-        command=" ".join([".venv/bin/python -m bench.vote_storm", *sys.argv[1:]]), took=took / 60,
-        date=datetime.now().astimezone(), nproc=os.cpu_count(), cpu=cpu, python=platform.python_version(),
-        ptb=telegram.__version__, code=code, system=platform.platform(), ratio=ratio,
-        medians="\n".join(medians), rounds_table="\n".join(rounds), ratio_met=met[ratio >= 0.5],
-        limited=limited, limited_met=met[limited == 0], exact_met=met[exact],
-        paired=", ".join(f"{y.rate / b.rate:.2f}" for y, b in zip(yishi, bare, strict=True)),
-        notes="\n".join(["", "Logged or noticed during the run:", *notes] if notes else []))
+    section.add(table(ROW_HEADER, rounds, "ll" + "r" * 6 + "lr"))
+    section.note(n for r in yishi + bare for n in r.notes)
 
 
-def write_section(section: str) -> None:
-    """Replace the "## Vote storm" section of docs/benchmarks.md (or add it), keeping the others."""
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else (
-        "# Benchmarks\n\nEach section says how its figures were produced; rerun its command to update it.\n")
-    head, _, rest = text.partition("## Vote storm\n")
-    after = rest[following.start():] if (following := re.search(r"^## ", rest, re.M)) else ""
-    DOC.write_text(f"{head.rstrip()}\n\n{section.strip()}\n\n{after}".rstrip() + "\n", encoding="utf-8")
-
-
-async def main(args: argparse.Namespace) -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logged = BufferingHandler(capacity=10**6)  # the warnings and errors of the bot and PTB
-    logging.getLogger().addHandler(logged)
-    events, code = list(plan(args.households, args.callbacks, args.seed)), code_state()
-    runs: dict[str, list[Storm]] = {"yishi": [], "bare": []}
-    began, html = time.perf_counter(), ""
-    for number in range(1, args.rounds + 1):
-        for play in (yishi_round, bare_round):
-            result = await play(args.households, events, args.window, html)
-            html = html or result.poll_html
-            runs[result.side].append(result)
-            print(result.row(number), flush=True)
-    lines = [f"{r.levelname} {r.name}: {r.getMessage()[:160]}" for r in logged.buffer]
-    if code_state() != code:
-        lines.insert(0, f"the bot's code changed during the run, from {code} to {code_state()}")
-    section = report(args, runs, lines, time.perf_counter() - began, code)
-    print("\n" + section)
-    if args.write:
-        write_section(section)
-        print(f"written to {DOC.relative_to(REPO)}")
-
-
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.vote_storm", description=__doc__.split(".")[0])
-    for name, default, meaning in (
-            ("households", 3500, "households, one owner each"), ("callbacks", 10_000, "button presses"),
-            ("rounds", 3, "rounds"), ("window", 500, "presses in flight"), ("seed", 1, "random seed")):
-        parser.add_argument(f"--{name}", type=int, default=default, help=f"{meaning} (default {default})")
-    parser.add_argument("--no-write", dest="write", action="store_false", help="print, leave the docs alone")
-    args = parser.parse_args()
+async def main() -> None:
+    args = arguments("vote_storm", __doc__, {
+        "households": (3500, 200, "households, one owner each"), "callbacks": (10_000, 600, "button presses"),
+        "window": (500, 100, "presses in flight"), "seed": (1, 1, "random seed")})
     if args.callbacks < args.households:
-        parser.error("--callbacks must be at least --households (every owner votes once)")
-    return args
+        raise SystemExit("--callbacks must be at least --households (every owner votes once)")
+    section = Section(TITLE, args)
+    events = list(plan(args.households, args.callbacks, args.seed))
+    runs: dict[str, list[Storm]] = {"yishi": [], "bare": []}
+    with tempfile.TemporaryDirectory(prefix="yishi-bench-") as tmp:
+        base = Path(tmp)
+        units = await template(base / "template.sqlite3", args.households)
+        print(" | ".join(ROW_HEADER), flush=True)
+        for number in range(1, args.rounds + 1):
+            for side in ("yishi", "bare"):
+                work = base / f"{side}-{number}"
+                work.mkdir()
+                result = await storm_round(side, base / "template.sqlite3" if side == "yishi" else None,
+                                           units, args, events, work)
+                runs[side].append(result)
+                print(" | ".join(result.row(number)), flush=True)
+    report(args, runs, section)
+    section.finish()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(parse_args()))
+    asyncio.run(main())
