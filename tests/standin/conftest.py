@@ -13,7 +13,9 @@ from tests.standin.support import SPEC, Api
 
 @pytest.fixture
 async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(spec_path=SPEC) as server:
+    # These tests send message after message into one private chat to check what Telegram
+    # accepts; flood control, one message a second by default, is tested with its own clock.
+    async with FakeTelegram(spec_path=SPEC, private_rate=(30, 1.0)) as server:
         yield server
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 
 from bot.local.standin import FakeTelegram
@@ -78,47 +80,147 @@ async def test_migration_to_supergroup(tg: FakeTelegram, api: Api) -> None:
         await bob.send(group, "/help")
 
 
-async def test_flood_control_in_groups() -> None:
-    async with FakeTelegram(spec_path=SPEC, group_rate=(20, 2.0)) as tg:
-        seconds = [0.0]  # flood control counts on this clock, so a slow machine refills nothing
-        tg.flood_clock = lambda: seconds[0]
-        alice = tg.user("Alice")
-        group = tg.group("Busy", admins=[alice])
-        await group.add_bot(by=alice)
-        await alice.send(alice.private, "/start")
-        import httpx
-
-        async with httpx.AsyncClient() as client:
-            api = Api(tg, client)
-            for n in range(20):
-                await api.ok("sendMessage", chat_id=group.id, text=f"#{n}")
-            body = await api("sendMessage", chat_id=group.id, text="one too many")
-            assert body["error_code"] == 429
-            assert body["description"] == "Too Many Requests: retry after 1"
-            assert body["parameters"] == {"retry_after": 1}
-            # edits are charged too; private chats have their own budget
-            sent = group.bot_messages[0]
-            edit = await api("editMessageText", chat_id=group.id, message_id=sent.message_id, text="changed")
-            assert edit["error_code"] == 429
-            await api.ok("sendMessage", chat_id=alice.id, text="private is fine")
-            assert tg.rate_limited == 2
-            assert len(tg.violations) == 2 and "429" not in tg.violations[0]
-            assert tg.violations[0].startswith("sendMessage: Too Many Requests: retry after 1")
-            seconds[0] += 0.15  # one token per 0.1 s
-            await api.ok("sendMessage", chat_id=group.id, text="after waiting")
-        assert len(group.bot_messages) == 21
+@pytest.fixture
+async def strict() -> AsyncIterator[tuple[FakeTelegram, Api]]:
+    """The stand-in with its default flood windows, and a client."""
+    async with FakeTelegram(spec_path=SPEC) as tg, httpx.AsyncClient() as client:
+        yield tg, Api(tg, client)
 
 
-async def test_default_flood_rate_reports_seconds(tg: FakeTelegram, api: Api) -> None:
-    tg.flood_clock = lambda: 0.0  # no time passes: twenty a minute leaves a wait of three seconds
+class HeldClock:
+    """The clock flood control counts on, moved only by the test, so a slow machine changes nothing."""
+
+    def __init__(self, tg: FakeTelegram) -> None:
+        self.now = 0.0
+        tg.flood_clock = lambda: self.now
+
+
+async def test_group_window_slides(strict: tuple[FakeTelegram, Api]) -> None:
+    """Twenty a minute into one group, counted over the last sixty seconds: no burst refills."""
+    tg, api = strict
+    clock = HeldClock(tg)
     alice = tg.user("Alice")
     group = tg.supergroup("Busy", admins=[alice])
     await group.add_bot(by=alice)
+
+    async def send(text: str) -> dict:
+        return await api("sendMessage", chat_id=group.id, text=text)
+
     for n in range(20):
+        assert (await send(f"#{n}"))["ok"]
+    clock.now = 30.0
+    body = await send("one too many")
+    assert body["error_code"] == 429
+    assert body["description"] == "Too Many Requests: retry after 30"
+    assert body["parameters"] == {"retry_after": 30}
+    # edits are charged too
+    first = group.bot_messages[0]
+    edit = await api("editMessageText", chat_id=group.id, message_id=first.message_id, text="changed")
+    assert edit["parameters"] == {"retry_after": 30}
+    clock.now = 59.5
+    assert (await send("still too early"))["parameters"] == {"retry_after": 1}
+    assert tg.rate_limited == 3
+    assert len(tg.violations) == 3
+    assert tg.violations[0] == f"sendMessage: Too Many Requests: retry after 30 (chat {group.id})"
+    # at sixty seconds the first twenty leave; the refused sends took no place
+    clock.now = 60.0
+    for n in range(20):
+        assert (await send(f"again #{n}"))["ok"]
+    assert (await send("21st"))["parameters"] == {"retry_after": 60}
+    # a burst after 59 s of quiet: a bucket would have refilled, the window still holds twenty
+    clock.now = 119.0
+    assert (await send("burst"))["parameters"] == {"retry_after": 1}
+    clock.now = 120.0
+    assert (await send("a minute later"))["ok"]
+    assert len(group.bot_messages) == 41
+    assert tg.rate_limited == 5
+
+
+async def test_group_window_counts_each_send_for_a_minute(strict: tuple[FakeTelegram, Api]) -> None:
+    """Sends spread over the minute leave the window one by one, each sixty seconds after it came."""
+    tg, api = strict
+    clock = HeldClock(tg)
+    alice = tg.user("Alice")
+    group = tg.group("Spread", admins=[alice])
+    await group.add_bot(by=alice)
+    for n in range(20):
+        clock.now = 3.0 * n  # one every three seconds: 0, 3, ..., 57
         await api.ok("sendMessage", chat_id=group.id, text=f"#{n}")
-    _, description, parameters = await api.error("sendMessage", chat_id=group.id, text="x")
-    assert parameters["retry_after"] == 3
-    assert description == "Too Many Requests: retry after 3"
+    clock.now = 58.0
+    assert (await api.error("sendMessage", chat_id=group.id, text="x"))[2] == {"retry_after": 2}
+    clock.now = 60.0  # the send at 0 left; the one at 3 has not
+    await api.ok("sendMessage", chat_id=group.id, text="in place of #0")
+    assert (await api.error("sendMessage", chat_id=group.id, text="x"))[2] == {"retry_after": 3}
+    clock.now = 63.0
+    await api.ok("sendMessage", chat_id=group.id, text="in place of #1")
+
+
+async def test_private_chat_window(strict: tuple[FakeTelegram, Api]) -> None:
+    """One message a second into one private chat; each private chat has its own window."""
+    tg, api = strict
+    clock = HeldClock(tg)
+    alice, bob = tg.user("Alice"), tg.user("Bob")
+    for person in (alice, bob):
+        await person.send(person.private, "/start")
+    await api.ok("sendMessage", chat_id=alice.id, text="hello")
+    clock.now = 0.5
+    error = await api.error("sendMessage", chat_id=alice.id, text="too soon")
+    assert error == (429, "Too Many Requests: retry after 1", {"retry_after": 1})
+    sent = alice.private.bot_messages[0]
+    error = await api.error("editMessageText", chat_id=alice.id, message_id=sent.message_id, text="edit")
+    assert error[0] == 429
+    await api.ok("sendMessage", chat_id=bob.id, text="Bob has his own window")
+    clock.now = 0.999
+    assert (await api.error("sendMessage", chat_id=alice.id, text="still too soon"))[0] == 429
+    clock.now = 1.0
+    await api.ok("editMessageText", chat_id=alice.id, message_id=sent.message_id, text="edited")
+    assert tg.rate_limited == 3
+
+
+async def test_overall_window(strict: tuple[FakeTelegram, Api]) -> None:
+    """Thirty messages a second across all chats, however they are spread over the chats."""
+    tg, api = strict
+    clock = HeldClock(tg)
+    alice = tg.user("Alice")
+    groups = [tg.group(f"Block {n}", admins=[alice]) for n in range(3)]
+    for group in groups:
+        await group.add_bot(by=alice)
+    a, b, c = (group.id for group in groups)
+    for n in range(15):
+        await api.ok("sendMessage", chat_id=a, text=f"a{n}")
+    clock.now = 0.4
+    for n in range(15):
+        await api.ok("sendMessage", chat_id=b, text=f"b{n}")
+    clock.now = 0.5
+    error = await api.error("sendMessage", chat_id=c, text="the 31st in a second")
+    assert error == (429, "Too Many Requests: retry after 1", {"retry_after": 1})
+    clock.now = 1.0  # the fifteen sent at 0 left
+    for n in range(15):
+        await api.ok("sendMessage", chat_id=c, text=f"c{n}")
+    assert (await api.error("sendMessage", chat_id=c, text="x"))[2] == {"retry_after": 1}
+    clock.now = 1.4
+    await api.ok("sendMessage", chat_id=a, text="after the b's left")
+    assert tg.rate_limited == 2 and len(tg.violations) == 2
+
+
+async def test_flood_windows_are_configurable() -> None:
+    async with FakeTelegram(spec_path=SPEC, group_rate=(2, 10.0), private_rate=(3, 1.0),
+                            global_rate=(4, 5.0)) as tg:
+        clock = HeldClock(tg)
+        alice = tg.user("Alice")
+        group = tg.group("Small", admins=[alice])
+        await group.add_bot(by=alice)
+        await alice.send(alice.private, "/start")
+        async with httpx.AsyncClient() as client:
+            api = Api(tg, client)
+            await api.ok("sendMessage", chat_id=group.id, text="1")
+            await api.ok("sendMessage", chat_id=group.id, text="2")
+            assert (await api.error("sendMessage", chat_id=group.id, text="3"))[2] == {"retry_after": 10}
+            await api.ok("sendMessage", chat_id=alice.id, text="1")
+            await api.ok("sendMessage", chat_id=alice.id, text="2")
+            assert (await api.error("sendMessage", chat_id=alice.id, text="3"))[2] == {"retry_after": 5}
+            clock.now = 5.0
+            await api.ok("sendMessage", chat_id=alice.id, text="3")
 
 
 async def test_chat_queries(tg: FakeTelegram, api: Api) -> None:

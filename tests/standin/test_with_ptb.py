@@ -14,6 +14,7 @@ from telegram.ext import (
 )
 
 from bot.local.standin import FakeTelegram
+from bot.ratelimit import TelegramLimiter
 from tests.standin.support import SPEC
 
 LANGUAGES = InlineKeyboardMarkup(
@@ -62,6 +63,7 @@ async def test_application_round_trip() -> None:
             .token(tg.token)
             .base_url(f"{tg.url}/bot")
             .base_file_url(f"{tg.url}/file/bot")
+            .rate_limiter(TelegramLimiter())  # the stand-in allows one message a second in private
             .build()
         )
         app.add_handler(CommandHandler("start", start))

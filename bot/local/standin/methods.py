@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections import deque
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -221,22 +222,28 @@ class ApiMethods:
         return target
 
     def _charge(self: FakeTelegram, chat: FakeChat) -> None:
-        """Flood control: a token bucket per chat for messages sent or edited."""
-        capacity, period = self.private_rate if chat.type == "private" else self.group_rate
-        rate = capacity / period
+        """Flood control: sliding windows of messages sent or edited, on ``flood_clock``.
+
+        A send is refused when the chat's window (``group_rate`` or ``private_rate``) or the
+        window across all chats (``global_rate``) already holds its limit; the answer says how
+        many seconds until the oldest send leaves the full window. A refused send is not counted.
+        """
         now = self.flood_clock()
-        tokens, last = self._buckets.get(chat.id, (float(capacity), now))
-        tokens = min(float(capacity), tokens + (now - last) * rate)
-        if tokens < 1:
-            self._buckets[chat.id] = (tokens, now)
-            retry_after = max(1, math.ceil((1 - tokens) / rate))
+        limit, period = self.private_rate if chat.type == "private" else self.group_rate
+        chat_sends = self._flood_sends.setdefault(chat.id, deque())
+        overall, overall_period = self.global_rate
+        wait = max(_window_wait(chat_sends, limit, period, now),
+                   _window_wait(self._all_sends, overall, overall_period, now))
+        if wait > 0:
+            retry_after = max(1, math.ceil(wait))
             raise ApiError(
                 429,
                 f"Too Many Requests: retry after {retry_after}",
                 parameters={"retry_after": retry_after},
                 violation=True,
             )
-        self._buckets[chat.id] = (tokens - 1, now)
+        chat_sends.append(now)
+        self._all_sends.append(now)
 
     def _editable(self: FakeTelegram, p: Params) -> FakeMessage:
         if p.has("inline_message_id"):
@@ -745,3 +752,12 @@ def _check_button(button: Any) -> None:
             or not (parts.netloc or parts.scheme == "tg")
         ):
             raise bad_request("BUTTON_URL_INVALID", violation=True)
+
+
+def _window_wait(sends: deque[float], limit: int, length: float, now: float) -> float:
+    """Seconds until one more send fits the window of ``length`` seconds (0 when it fits now)."""
+    while sends and sends[0] <= now - length:
+        sends.popleft()
+    if len(sends) < limit:
+        return 0.0
+    return sends[len(sends) - limit] + length - now

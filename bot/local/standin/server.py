@@ -14,6 +14,7 @@ import json
 import mimetypes
 import secrets
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,14 +93,19 @@ class FakeTelegram(ApiMethods):
         group_rate: tuple[int, float] = (20, 60.0),
         *,
         bot_name: str = "Yishi",
-        private_rate: tuple[int, float] = (30, 30.0),
+        private_rate: tuple[int, float] = (1, 1.0),
+        global_rate: tuple[int, float] = (30, 1.0),
     ) -> None:
         self.spec: ApiSpec | None = ApiSpec.load(spec_path) if spec_path else None
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_username = bot_username
         self.group_rate = group_rate
+        # Flood control, as (messages, seconds) sliding windows of sends and edits: per group,
+        # per private chat (exactly one a second: a limiter that dates each send by when its call
+        # completed never trips it, so no tolerance is needed), and across all chats.
         self.private_rate = private_rate
+        self.global_rate = global_rate
         self.url = ""
         self.bot = FakeUser(self, self.bot_id, bot_name, username=bot_username, is_bot=True)
         self.anonymous_admin = FakeUser(
@@ -125,7 +131,8 @@ class FakeTelegram(ApiMethods):
         self._allowed_updates: list[str] | None = None
         self._queries: dict[str, _Query] = {}
         self._chat_instances: dict[int, str] = {}
-        self._buckets: dict[int, tuple[float, float]] = {}
+        self._flood_sends: dict[int, deque[float]] = {}  # when each chat's recent sends were counted
+        self._all_sends: deque[float] = deque()
         self.flood_clock: Callable[[], float] = time.monotonic  # what flood control counts seconds by
         self._poll_generation = 0
         self._inflight = 0
