@@ -1,25 +1,35 @@
 """The scheduler core: schedules live in SQLite, PTB's JobQueue only wakes us up.
 
-Each active schedule has one JobQueue job (id ``schedule:<id>``) armed for its
-next firing, computed from the injectable clock. When the job runs, every
-firing that came due since the last one recorded is either delivered (claimed
-first under the unique key schedule/occurrence/offset, so it is never sent
-twice) or, when it is later than the grace period, recorded as skipped and
-logged. At start-up, after a chat comes back, and whenever the clock moves,
-every schedule is armed again, so nothing due while the bot was down is lost.
+The next firing of every active schedule is kept in memory (an Agenda: ids and
+times, not the schedules), computed from the injectable clock and the last
+firing recorded. One JobQueue job (named ``scheduler:wake``) is armed for the
+earliest; when it runs, each schedule whose time has come is handled in its
+own task, under a per-schedule lock: every firing that came due since the last
+one recorded is either delivered (claimed first under the unique key
+schedule/occurrence/offset, so it is never sent twice) or, when it is later
+than the grace period, recorded as skipped and logged. A delivery that fails is
+retried 30 seconds later; a chat that blocked the bot pauses, one that became a
+supergroup is followed.
+
+At start-up every schedule is armed from one query (each schedule with its
+last recorded firing) in the background, so polling starts at once; a chat
+that comes back is armed again the same way. Nothing due while the bot was
+down is lost. When the clock moves, the wake-up is set again against the new
+time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 
 from telegram.error import ChatMigrated, Forbidden, NetworkError
 from telegram.ext import Application, CallbackContext
 
 from bot.clock import Clock
+from bot.domain.agenda import Agenda
 from bot.domain.models import Firing, Schedule
 from bot.domain.recurrence import firings, next_firing
 from storage import schedules
@@ -29,6 +39,8 @@ log = logging.getLogger(__name__)
 
 Deliver = Callable[[CallbackContext, Firing], Awaitable[None]]
 RETRY = timedelta(seconds=30)
+WAKE = "scheduler:wake"
+_BATCH = 500  # schedules armed between two looks at the event loop
 
 
 class Scheduler:
@@ -42,37 +54,57 @@ class Scheduler:
         self.on_migrated: Callable[[int, int], Awaitable[None]] | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._tasks: set[asyncio.Task] = set()
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}  # the lock, and how many want it
+        self._agenda = Agenda()
+        self._running: set[int] = set()  # schedules being handled (out of the agenda meanwhile)
+        self._wake_at: datetime | None = None
+        self._loading: asyncio.Task | None = None
 
     def register(self, kind: str, deliver: Deliver) -> None:
         """A feature says how to deliver the firings of its kind of schedule."""
         self._kinds[kind] = deliver
 
     async def start(self, db: Database) -> None:
+        """Free what the last stop interrupted and arm every schedule (in the background)."""
         self._db = db
         freed = await schedules.release_interrupted(db)
         if freed:
             log.warning("%d delivery(ies) interrupted by the last stop will be retried", freed)
-        await self.arm_all()
         self._unsubscribe = self._clock.subscribe(self._clock_moved)
+        self._loading = self._spawn(self._load(), "scheduler-arm")
+
+    async def _load(self) -> None:
+        try:
+            await self.arm_all()
+        except Exception:
+            log.exception("schedules could not be armed")
 
     async def stop(self) -> None:
         if self._unsubscribe:
             self._unsubscribe()
             self._unsubscribe = None
-        for task in list(self._tasks):
-            await task
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    def _clock_moved(self) -> None:
-        task = asyncio.get_running_loop().create_task(self.arm_all())
+    def _spawn(self, work: Coroutine, name: str) -> asyncio.Task:
+        task = asyncio.get_running_loop().create_task(work, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
+
+    def _clock_moved(self) -> None:
+        self._wake_at = None  # the same moment is now nearer: set the wake-up again
+        self._set_wake()
 
     @property
     def db(self) -> Database:
         if self._db is None:
             raise RuntimeError("scheduler not started")
         return self._db
+
+    async def _loaded(self) -> None:
+        if self._loading is not None and not self._loading.done():
+            await asyncio.shield(self._loading)
 
     async def add(self, *, chat_id: int, kind: str, first_at: datetime, tz: str,
                   rrule: str | None = None, offsets: tuple[int, ...] = (0,),
@@ -86,56 +118,88 @@ class Scheduler:
 
     async def cancel(self, schedule_id: int) -> None:
         await schedules.set_active(self.db, schedule_id, False)
-        self._remove_job(schedule_id)
+        self._agenda.drop(schedule_id)
+        self._set_wake()
 
     async def arm_all(self, chat_id: int | None = None) -> None:
-        for schedule in await schedules.armable(self.db, chat_id):
-            await self.arm(schedule)
+        """Arm every active schedule of the active chats (of one chat, when given)."""
+        finished = []
+        for count, (schedule, last) in enumerate(await schedules.armable(self.db, chat_id), 1):
+            if not self._put(schedule, last) and schedule.id not in self._running:
+                finished.append(schedule.id)
+            if count % _BATCH == 0:
+                self._set_wake()
+                await asyncio.sleep(0)  # let updates be answered meanwhile
+        self._set_wake()
+        if finished:
+            await schedules.finish(self.db, finished)
 
     async def next_after(self, moment: datetime) -> datetime | None:
         """When the first active schedule fires next after ``moment`` (a clock that jumps
         forward stops there, so nothing in between is skipped as missed)."""
+        await self._loaded()
         upcoming = []
-        for schedule in await schedules.armable(self.db, None):
-            found = next_firing(schedule, max(await self._since(schedule), moment))
-            if found is not None:
-                upcoming.append(found.fire_at)
+        late = set(self._running)
+        for schedule_id, fire_at in self._agenda.firings():
+            if fire_at > moment:
+                upcoming.append(fire_at)
+            else:
+                late.add(schedule_id)  # due, or waiting for a retry: what comes after ``moment``
+        for schedule_id in late:
+            for schedule, last in await schedules.armable(self.db, schedule_id=schedule_id):
+                found = next_firing(schedule, max(self._since(schedule, last), moment))
+                if found is not None:
+                    upcoming.append(found.fire_at)
         return min(upcoming, default=None)
 
     async def pause_chat(self, chat_id: int) -> None:
-        for schedule in await schedules.of_chat(self.db, chat_id):
-            self._remove_job(schedule.id)
+        for schedule_id in await schedules.ids_of_chat(self.db, chat_id):
+            self._agenda.drop(schedule_id)
+        self._set_wake()
 
     async def arm(self, schedule: Schedule, retry: bool = False) -> None:
-        """Arm the schedule's job for its next firing (now, if one is already due)."""
-        now = self._clock.now()
+        """Arm the schedule for its next firing (now, if one is already due)."""
         if retry:
-            when = now + RETRY
+            now = self._clock.now()
+            self._agenda.put(schedule.id, now, now + RETRY)
         else:
-            after = await self._since(schedule)
-            due = firings(schedule, after, now)
-            upcoming = due[0] if due else next_firing(schedule, max(after, now))
-            if upcoming is None:
-                self._remove_job(schedule.id)
-                return
-            when = upcoming.fire_at
-        delay = max((when - now).total_seconds(), 0.0)
-        name = self._job_id(schedule.id)
-        self._app.job_queue.run_once(
-            self._wake, when=delay, data=schedule.id, name=name,
-            job_kwargs={"id": name, "replace_existing": True, "misfire_grace_time": None},
-        )
+            self._put(schedule, await schedules.last_fire(self.db, schedule.id))
+        self._set_wake()
 
-    async def _since(self, schedule: Schedule) -> datetime:
-        last = await schedules.last_fire(self.db, schedule.id)
+    def _put(self, schedule: Schedule, last: datetime | None) -> bool:
+        """Put the schedule's next firing in the agenda; False when it has none left."""
+        upcoming = next_firing(schedule, self._since(schedule, last))
+        if upcoming is None:
+            self._agenda.drop(schedule.id)
+            return False
+        self._agenda.put(schedule.id, upcoming.fire_at)
+        return True
+
+    @staticmethod
+    def _since(schedule: Schedule, last: datetime | None) -> datetime:
         return max(last, schedule.created_at) if last else schedule.created_at
 
+    def _set_wake(self) -> None:
+        """Arm the one JobQueue job for the earliest entry of the agenda (if it moved)."""
+        earliest = self._agenda.earliest()
+        if earliest == self._wake_at:
+            return
+        jobs = self._app.job_queue
+        for job in jobs.get_jobs_by_name(WAKE):
+            job.schedule_removal()
+        self._wake_at = earliest
+        if earliest is None:
+            return
+        delay = max((earliest - self._clock.now()).total_seconds(), 0.0)
+        jobs.run_once(self._wake, when=delay, name=WAKE, job_kwargs={"misfire_grace_time": None})
+
     async def _wake(self, context: CallbackContext) -> None:
-        """The job only wakes us: the work runs as its own task, so re-arming the same job
-        id from inside it never collides with the job still running."""
-        task = self._app.create_task(self._run(context.job.data), name=f"schedule-{context.job.data}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        """Hand each schedule that is due to its own task; then wait for the next one."""
+        self._wake_at = None
+        for schedule_id in self._agenda.take_due(self._clock.now()):
+            self._running.add(schedule_id)
+            self._spawn(self._run(schedule_id), f"schedule-{schedule_id}")
+        self._set_wake()
 
     def busy(self) -> bool:
         """Whether work is in hand: arming or delivering, or a job about to wake us."""
@@ -145,16 +209,32 @@ class Scheduler:
         return any(job.next_t is not None and job.next_t <= soon for job in self._app.job_queue.jobs())
 
     async def _run(self, schedule_id: int) -> None:
-        async with self._locks.setdefault(schedule_id, asyncio.Lock()):
-            await self._fire_due(schedule_id)
+        lock, wanted = self._locks.get(schedule_id, (asyncio.Lock(), 0))
+        self._locks[schedule_id] = (lock, wanted + 1)
+        try:
+            async with lock:
+                await self._fire_due(schedule_id)
+        except Exception:
+            log.exception("schedule %s could not be handled; retrying", schedule_id)
+            now = self._clock.now()
+            self._agenda.put(schedule_id, now, now + RETRY)
+            self._set_wake()
+        finally:
+            self._running.discard(schedule_id)
+            lock, wanted = self._locks[schedule_id]
+            if wanted > 1:
+                self._locks[schedule_id] = (lock, wanted - 1)
+            else:
+                del self._locks[schedule_id]
 
     async def _fire_due(self, schedule_id: int) -> None:
-        schedule = await schedules.get(self.db, schedule_id)
-        if schedule is None or not schedule.active:
-            return
+        found = list(await schedules.armable(self.db, schedule_id=schedule_id))
+        if not found:
+            return  # cancelled, or its chat paused
+        schedule, last = found[0]
         context = CallbackContext(self._app)
         now = self._clock.now()
-        for firing in firings(schedule, await self._since(schedule), now):
+        for firing in firings(schedule, self._since(schedule, last), now):
             if now - firing.fire_at > self._grace:
                 await schedules.skip(self.db, firing, now)
                 log.warning("schedule %s (%s) missed %s by %s, beyond the grace period: skipped",
@@ -167,9 +247,10 @@ class Scheduler:
             if outcome == "retry":
                 await self.arm(schedule, retry=True)
                 return
-        fresh = await schedules.get(self.db, schedule.id)
-        if fresh is not None and fresh.active:
-            await self.arm(fresh)
+        for fresh, last in await schedules.armable(self.db, schedule_id=schedule_id):
+            if not self._put(fresh, last):
+                await schedules.finish(self.db, [fresh.id])
+            self._set_wake()
 
     async def _deliver(self, context: CallbackContext, firing: Firing) -> str:
         deliver = self._kinds.get(firing.schedule.kind)
@@ -203,11 +284,3 @@ class Scheduler:
             return "retry"
         await schedules.settle(self.db, firing, self._clock.now())
         return "done"
-
-    def _remove_job(self, schedule_id: int) -> None:
-        for job in self._app.job_queue.get_jobs_by_name(self._job_id(schedule_id)):
-            job.schedule_removal()
-
-    @staticmethod
-    def _job_id(schedule_id: int) -> str:
-        return f"schedule:{schedule_id}"

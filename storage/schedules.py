@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime
 
 from bot.domain.models import Firing, Schedule
@@ -50,15 +51,37 @@ async def of_ref(db: Database, kind: str, ref: str) -> list[Schedule]:
     return [_schedule(row) for row in rows]
 
 
-async def armable(db: Database, chat_id: int | None = None) -> list[Schedule]:
-    """Active schedules of active chats (of one chat when given)."""
-    rows = await db.fetchall(
-        """SELECT s.* FROM schedules s JOIN chats c ON c.id = s.chat_id
-           WHERE s.active = 1 AND c.active = 1 AND (? IS NULL OR s.chat_id = ?)
-           ORDER BY s.id""",
-        (chat_id, chat_id),
-    )
-    return [_schedule(row) for row in rows]
+_ARMABLE = """SELECT s.*, (SELECT max(d.fire_at) FROM deliveries d WHERE d.schedule_id = s.id) AS last_fire
+               FROM schedules s JOIN chats c ON c.id = s.chat_id
+               WHERE s.active = 1 AND c.active = 1"""
+
+
+async def armable(db: Database, chat_id: int | None = None, *,
+                  schedule_id: int | None = None) -> Iterator[tuple[Schedule, datetime | None]]:
+    """Active schedules of active chats (of one chat, or the one schedule, when given), each with
+    its last recorded firing, in one query. Rows become schedules one at a time, as iterated."""
+    sql, params = _ARMABLE, []
+    if chat_id is not None:
+        sql += " AND s.chat_id = ?"
+        params.append(chat_id)
+    if schedule_id is not None:
+        sql += " AND s.id = ?"
+        params.append(schedule_id)
+    rows = await db.fetchall(sql + " ORDER BY s.id", params)
+    return ((_schedule(row), from_db(row["last_fire"]) if row["last_fire"] else None) for row in rows)
+
+
+async def ids_of_chat(db: Database, chat_id: int) -> list[int]:
+    rows = await db.fetchall("SELECT id FROM schedules WHERE chat_id = ?", (chat_id,))
+    return [row["id"] for row in rows]
+
+
+async def finish(db: Database, schedule_ids: list[int]) -> None:
+    """Schedules with no firing left (a deadline that has fired) are no longer armed."""
+    for start in range(0, len(schedule_ids), 500):
+        chunk = schedule_ids[start:start + 500]
+        await db.execute(f"UPDATE schedules SET active = 0 WHERE id IN ({','.join('?' * len(chunk))})",
+                         chunk)
 
 
 async def of_chat(db: Database, chat_id: int) -> list[Schedule]:

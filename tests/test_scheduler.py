@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.models import Firing
+from bot.local.sandbox import Sandbox
 from storage import chats, schedules
+from storage.db import Database
 
 KIND = "notice"
 
@@ -111,3 +113,86 @@ async def test_a_chat_that_disappeared_pauses_its_schedules(setup):
     refused = [c for c in bot.tg.calls if c.status == 403]
     assert len(refused) <= 1
     bot.tg.violations[:] = [v for v in bot.tg.violations if "kicked" not in v]
+
+
+# -- many schedules --------------------------------------------------------------------------------
+
+MANY = 400
+
+
+async def add_many(bot, group, start, count=MANY):
+    """Schedules written as the features write them, each with a reminder an hour before."""
+    db, now = bot.runtime.store, bot.clock.now()
+    for n in range(count):
+        await schedules.add(db, chat_id=group.id, kind=KIND, ref=None, first_at=start + timedelta(minutes=n),
+                            rrule=None, tz="Asia/Shanghai", offsets=(0, 3600),
+                            payload={"text": f"第{n}号"}, now=now)
+
+
+def count_statements(monkeypatch) -> list[str]:
+    """Every statement about schedules or deliveries sent to the database from now on."""
+    seen: list[str] = []
+    for name in ("execute", "fetchall", "fetchone"):
+        original = getattr(Database, name)
+
+        async def counted(self, sql, params=(), _original=original):
+            if "schedules" in sql or "deliveries" in sql:
+                seen.append(" ".join(sql.split()))
+            return await _original(self, sql, params)
+
+        monkeypatch.setattr(Database, name, counted)
+    return seen
+
+
+def wake_jobs(bot) -> list:
+    return [job for job in bot.app.job_queue.jobs() if not job.removed]
+
+
+async def test_many_schedules_are_armed_by_one_query_and_wait_on_one_job(setup, monkeypatch):
+    bot, group, _ = setup
+    await add_many(bot, group, bot.clock.now() + timedelta(days=2))
+    await bot.runtime.scheduler.arm_all()
+    assert len(wake_jobs(bot)) == 1
+    await bot.stop()
+    statements = count_statements(monkeypatch)
+    await bot.start()
+    assert await bot.runtime.scheduler.next_after(bot.clock.now()) is not None  # arming is done
+    assert len(statements) <= 3, statements  # freeing interrupted claims, the one query, no per-schedule
+    assert len(wake_jobs(bot)) == 1
+    await group.expect_no_message(within=0.3)
+
+
+async def test_among_many_a_reminder_and_its_deadline_fire_after_a_restart(setup):
+    bot, group, _ = setup
+    await add_many(bot, group, bot.clock.now() + timedelta(days=2))
+    late = await add(bot, group, timedelta(minutes=10), "太迟了")
+    await bot.stop()
+    bot.clock.advance(timedelta(hours=1, minutes=15))  # "太迟了" is past the one-hour grace
+    await bot.start()
+    await add(bot, group, timedelta(minutes=30), "停水通知", offsets=(0, 600))
+    await group.expect_no_message(within=0.5)
+    assert [st for _, _, st in await schedules.deliveries(bot.runtime.store, late.id)] == ["skipped"]
+    bot.clock.advance(timedelta(minutes=21))  # ten minutes before
+    assert (await group.expect_message()).text == "停水通知"
+    bot.clock.advance(timedelta(minutes=10))  # at the time
+    assert (await group.expect_message()).text == "停水通知"
+    await group.expect_no_message(within=0.5)
+    assert len(wake_jobs(bot)) == 1
+
+
+async def test_a_jump_of_the_clock_stops_at_each_firing_on_the_way():
+    async with Sandbox() as box:
+        seen: list[tuple[str, timedelta]] = []
+
+        async def deliver(context, firing: Firing) -> None:
+            seen.append((firing.schedule.payload["text"], box.clock.now() - firing.fire_at))
+
+        scheduler = box.bot.runtime.scheduler
+        scheduler.register(KIND, deliver)
+        start = box.clock.now()
+        for hours, text in ((3, "三点"), (1, "一点"), (5, "五点")):
+            await scheduler.add(chat_id=box.group.id, kind=KIND, first_at=start + timedelta(hours=hours),
+                                tz="Asia/Shanghai", offsets=(0, 1800), payload={"text": text})
+        await box.skip(timedelta(hours=6))
+        assert [text for text, _ in seen] == ["一点", "一点", "三点", "三点", "五点", "五点"]
+        assert all(timedelta(0) <= lateness < timedelta(minutes=1) for _, lateness in seen), seen
