@@ -60,6 +60,7 @@ async def _start(app: Application) -> None:
     runtime.db = await Database.open(runtime.settings.db_path)
     await drafts.import_pickle(runtime.db, drafts.old_file(runtime.settings.db_path), runtime.clock.now())
     await runtime.scheduler.start(runtime.db)
+    runtime.refresher.start(runtime.db, runtime.clock)
     await core.set_default_menus(app)
     log.info("Yishi is running as @%s", app.bot.username)
 

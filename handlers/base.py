@@ -23,6 +23,7 @@ from telegram.ext import CallbackContext
 from bot.domain.models import Chat, Person
 from bot.domain.roles import is_convener
 from bot.i18n import Translator
+from bot.refresh import Shown
 from bot.render import split_message
 from bot.runtime import Runtime, runtime
 from storage import chats, roles
@@ -188,9 +189,13 @@ async def tell_privately(bot, user_id: int | None, html: str,
 
 
 async def edit_html(bot, chat_id: int, message_id: int, html: str,
-                    markup: InlineKeyboardMarkup | None = None) -> None:
-    """Replace the text of one of the bot's messages. An edit that changes nothing is fine; so is a
-    message someone deleted (there is nothing left to show the change in)."""
+                    markup: InlineKeyboardMarkup | None = None, *, shown: Shown | None = None) -> None:
+    """Replace the text of one of the bot's messages. A message someone deleted is fine (there is
+    nothing left to show the change in). With ``shown`` (what live messages show, kept for the
+    messages only this function edits), an edit that would change nothing is not sent."""
+    digest = shown.digest(html, markup) if shown is not None else ""
+    if shown is not None and await shown.same(chat_id, message_id, digest):
+        return
     try:
         await bot.edit_message_text(html, chat_id=chat_id, message_id=message_id,
                                     parse_mode=ParseMode.HTML, reply_markup=markup)
@@ -198,8 +203,13 @@ async def edit_html(bot, chat_id: int, message_id: int, html: str,
         reason = str(error).lower()
         if "message to edit not found" in reason:
             log.warning("message %s in chat %s is gone: not edited", message_id, chat_id)
-        elif "not modified" not in reason:
+            if shown is not None:
+                await shown.forget(chat_id, message_id)
+            return
+        if "not modified" not in reason:
             raise
+    if shown is not None:
+        await shown.remember(chat_id, message_id, digest)
 
 
 def handler(fn: Callable[[Turn], Awaitable[None]]) -> Callable[[Update, CallbackContext], Awaitable[None]]:

@@ -9,6 +9,7 @@ Callback data (all under 64 bytes):
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import re
@@ -255,7 +256,8 @@ async def refresh(rt: Runtime, bot, event_id: int, *, now: bool = False) -> None
         if event is None or event.message_id is None:
             return
         t = rt.translator(await chats.get(rt.store, event.chat_id))
-        await edit_html(bot, event.chat_id, event.message_id, *await _card(rt, t, event))
+        await edit_html(bot, event.chat_id, event.message_id, *await _card(rt, t, event),
+                        shown=rt.refresher.shown)
 
     await rt.refresher.show(("event", event_id), render, now)
 
@@ -723,4 +725,5 @@ def register(app: Application) -> list[Command]:
     app.add_handler(CallbackQueryHandler(rsvp_pressed, pattern=r"^ev:r:"))
     app.add_handler(CallbackQueryHandler(calendar_pressed, pattern=r"^ev:c:"))
     runtime(app).scheduler.register(SCHEDULE_KIND, deliver)
+    runtime(app).refresher.replays("event", functools.partial(refresh, runtime(app), app.bot))
     return COMMANDS

@@ -13,6 +13,7 @@ Callback data (all under 64 bytes):
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import re
@@ -92,7 +93,7 @@ async def refresh(rt: Runtime, bot, idea_id: int, *, now: bool = False) -> None:
         if idea is None or idea.message_id is None:
             return
         text, markup = await _card(rt, rt.translator(await chats.get(rt.store, idea.chat_id)), idea)
-        await edit_html(bot, idea.chat_id, idea.message_id, text, markup)
+        await edit_html(bot, idea.chat_id, idea.message_id, text, markup, shown=rt.refresher.shown)
 
     await rt.refresher.show(("idea", idea_id), render, now)
 
@@ -456,7 +457,8 @@ async def list_page(turn: Turn) -> None:
     text, markup = await _list(turn, parts[2], parts[3], int(parts[4]))
     await turn.answer()
     message = turn.update.callback_query.message
-    await edit_html(turn.context.bot, message.chat.id, message.message_id, text, markup)
+    await edit_html(turn.context.bot, message.chat.id, message.message_id, text, markup,
+                    shown=turn.rt.refresher.shown)
 
 
 # -- the weekly digest -------------------------------------------------------------------------------
@@ -556,4 +558,5 @@ def register(app: Application) -> list[Command]:
     app.add_handler(CallbackQueryHandler(agenda_pressed, pattern=r"^id:a:"))
     app.add_handler(CallbackQueryHandler(list_page, pattern=r"^id:l:"))
     runtime(app).scheduler.register(SCHEDULE_KIND, deliver)
+    runtime(app).refresher.replays("idea", functools.partial(refresh, runtime(app), app.bot))
     return COMMANDS

@@ -4,6 +4,7 @@ closed by the deadline or a convener, with reminders for those who have not vote
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import logging
@@ -264,7 +265,8 @@ async def refresh(rt: Runtime, bot, poll_id: int, *, now: bool = False) -> None:
         chat = await chats.get(rt.store, poll.chat_id)
         t = rt.translator(chat)
         await edit_html(bot, poll.chat_id, poll.message_id, await _message_html(rt, t, poll),
-                        _keyboard(t, poll, await polls.ballots(rt.store, poll.id), bot.username))
+                        _keyboard(t, poll, await polls.ballots(rt.store, poll.id), bot.username),
+                        shown=rt.refresher.shown)
 
     await rt.refresher.show(("poll", poll_id), render, now)
 
@@ -669,13 +671,6 @@ def _m2(centi: int) -> str:
     return f"{centi / 100:.2f}"
 
 
-async def _refresh_open(context: CallbackContext) -> None:
-    """At start-up: votes cast just before a stop may not be on their messages yet."""
-    rt = runtime(context)
-    for poll_id in await polls.shown_open(rt.store):
-        await refresh(rt, context.bot, poll_id)
-
-
 def register(app: Application) -> list[Command]:
     for command in KIND_OF_COMMAND:
         app.add_handler(CommandHandler(command, create))
@@ -692,7 +687,7 @@ def register(app: Application) -> list[Command]:
     app.add_handler(MessageHandler(tg_filters.REPLY & tg_filters.TEXT & ~tg_filters.COMMAND
                                    & tg_filters.ChatType.GROUPS, chain_reply))
     runtime(app).scheduler.register(SCHEDULE_KIND, deliver)
-    app.job_queue.run_once(_refresh_open, 0, name="polls:refresh-open")
+    runtime(app).refresher.replays("poll", functools.partial(refresh, runtime(app), app.bot))
     start_links(app)["v"] = _private_ballot_link
     return COMMANDS
 
