@@ -1,83 +1,25 @@
-"""The Bot API methods of the Telegram stand-in, with Telegram's checks and error texts."""
+"""The Bot API methods of the Telegram stand-in, with Telegram's checks and error texts.
+
+Here: the bot itself, callback queries, chats and members, files. ``ApiMethods`` inherits the
+methods for messages (``messages``); those for updates are in ``updates``.
+"""
 
 from __future__ import annotations
 
 import json
-import math
-import time
-from collections import deque
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from bot.local.standin.html import HtmlError, parse_html
+from bot.local.standin.messages import MessageMethods
 from bot.local.standin.params import ApiError, Params, bad_request
-from bot.local.standin.scenario import CallbackAnswer, FakeChat, FakeDocument, FakeMessage
-from bot.local.standin.spec import Upload
-from bot.local.standin.text import merge_detected, sort_entities, trim, utf16_len
+from bot.local.standin.scenario import CallbackAnswer, FakeChat
 
 if TYPE_CHECKING:
     from bot.local.standin.server import FakeTelegram
 
-NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup "
-    "are exactly the same as a current content and reply markup of the message"
-)
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
-BUTTON_ACTIONS = (
-    "url",
-    "callback_data",
-    "web_app",
-    "login_url",
-    "switch_inline_query",
-    "switch_inline_query_current_chat",
-    "switch_inline_query_chosen_chat",
-    "copy_text",
-    "callback_game",
-    "pay",
-)
-CHAT_ACTIONS = frozenset(
-    {
-        "typing",
-        "upload_photo",
-        "record_video",
-        "upload_video",
-        "record_voice",
-        "upload_voice",
-        "upload_document",
-        "choose_sticker",
-        "find_location",
-        "record_video_note",
-        "upload_video_note",
-    }
-)
-ENTITY_TYPES = frozenset(
-    {
-        "mention",
-        "hashtag",
-        "cashtag",
-        "bot_command",
-        "url",
-        "email",
-        "phone_number",
-        "bold",
-        "italic",
-        "underline",
-        "strikethrough",
-        "spoiler",
-        "blockquote",
-        "expandable_blockquote",
-        "code",
-        "pre",
-        "text_link",
-        "text_mention",
-        "custom_emoji",
-        "date_time",
-    }
-)
 
 
-class ApiMethods:
+class ApiMethods(MessageMethods):
     """Bot API method implementations; ``api_<name>`` answers the method ``<name>``."""
 
     # -- shared checks ---------------------------------------------------------------------
@@ -110,7 +52,8 @@ class ApiMethods:
             if user.blocked:
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
             if not user.started:
-                raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+                raise ApiError(403, "Forbidden: bot can't initiate conversation with a user",
+                               violation=True)
             return chat
         kind = "supergroup chat" if chat.type == "supergroup" else "group chat"
         if chat.bot_status == "kicked":
@@ -118,304 +61,6 @@ class ApiMethods:
         if chat.bot_status == "left":
             raise ApiError(403, f"Forbidden: bot is not a member of the {kind}")
         return chat
-
-    def _users_by_id(self: FakeTelegram) -> dict[int, dict[str, Any]]:
-        return {user.id: user.to_dict() for user in self.users.values()}
-
-    def _format(
-        self: FakeTelegram,
-        p: Params,
-        *,
-        text_field: str,
-        entities_field: str,
-        caption: bool,
-    ) -> tuple[str | None, list[dict[str, Any]], str | None, str | None]:
-        """Text, entities, raw HTML and parse mode of a message text or caption."""
-        raw = p.str(text_field)
-        if raw is None:
-            if caption:
-                return None, [], None, None
-            raise bad_request("message text is empty", violation=True)
-        mode = p.str("parse_mode") or None
-        html = None
-        if mode is not None and mode.lower() == "html":
-            try:
-                text, entities = parse_html(raw, self._users_by_id())
-            except HtmlError as error:
-                raise bad_request(f"can't parse entities: {error}", violation=True) from None
-            html = raw
-        elif mode is not None and mode.lower() in ("markdown", "markdownv2"):
-            text, entities = raw, []
-        elif mode is not None:
-            raise bad_request(f'unsupported parse_mode "{mode}"', violation=True)
-        else:
-            text = raw
-            entities = self._given_entities(p, entities_field, raw)
-        text, entities = trim(text, entities)
-        entities = merge_detected(text, entities)
-        size = utf16_len(text)
-        if caption:
-            if size > 1024:
-                raise bad_request("message caption is too long", violation=True)
-            return (text or None), entities, html, mode
-        if size == 0:
-            raise bad_request("message text is empty", violation=True)
-        if size > 4096:
-            raise bad_request("message is too long", violation=True)
-        return text, entities, html, mode
-
-    def _given_entities(self, p: Params, field: str, text: str) -> list[dict[str, Any]]:
-        given = p.json(field)
-        if given is None:
-            return []
-        if not isinstance(given, list):
-            raise bad_request(f"can't parse {field} JSON object", violation=True)
-        total = utf16_len(text)
-        out = []
-        for entity in given:
-            if not isinstance(entity, dict) or entity.get("type") not in ENTITY_TYPES:
-                raise bad_request("can't parse entities: unsupported entity", violation=True)
-            offset, length = entity.get("offset"), entity.get("length")
-            if not isinstance(offset, int) or not isinstance(length, int) or offset < 0:
-                raise bad_request("can't parse entities: wrong entity offset", violation=True)
-            if length <= 0 or offset + length > total:
-                continue  # Telegram silently drops entities outside of the text
-            out.append(dict(entity))
-        return sort_entities(out)
-
-    def _markup(self: FakeTelegram, p: Params, *, inline_only: bool = False) -> Any:
-        """The validated reply_markup; only inline keyboards are kept on messages."""
-        markup = p.json("reply_markup")
-        if markup is None:
-            return None
-        if not isinstance(markup, dict):
-            raise bad_request("can't parse reply keyboard markup JSON object", violation=True)
-        if "inline_keyboard" not in markup:
-            if inline_only:
-                raise bad_request("inline keyboard expected", violation=True)
-            return None
-        rows = markup["inline_keyboard"]
-        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise bad_request("can't parse inline keyboard button: rows must be Arrays", violation=True)
-        for row in rows:
-            for button in row:
-                _check_button(button)
-        if not any(rows):
-            return None
-        return {"inline_keyboard": [[dict(b) for b in row] for row in rows if row]}
-
-    def _reply_target(self: FakeTelegram, p: Params, chat: FakeChat) -> FakeMessage | None:
-        reply = p.json("reply_parameters")
-        allow = p.bool("allow_sending_without_reply")
-        if isinstance(reply, dict):
-            message_id = reply.get("message_id")
-            allow = bool(reply.get("allow_sending_without_reply", allow))
-        else:
-            message_id = p.int("reply_to_message_id")
-        if message_id is None:
-            return None
-        target = self._find_message(chat, message_id)
-        if target is None or target.deleted:
-            if allow:
-                return None
-            raise bad_request("message to be replied not found")
-        return target
-
-    def _charge(self: FakeTelegram, chat: FakeChat) -> None:
-        """Flood control: sliding windows of messages sent or edited, on ``flood_clock``.
-
-        A send is refused when the chat's window (``group_rate`` or ``private_rate``) or the
-        window across all chats (``global_rate``) already holds its limit; the answer says how
-        many seconds until the oldest send leaves the full window. A refused send is not counted.
-        """
-        now = self.flood_clock()
-        limit, period = self.private_rate if chat.type == "private" else self.group_rate
-        chat_sends = self._flood_sends.setdefault(chat.id, deque())
-        overall, overall_period = self.global_rate
-        wait = max(_window_wait(chat_sends, limit, period, now),
-                   _window_wait(self._all_sends, overall, overall_period, now))
-        if wait > 0:
-            retry_after = max(1, math.ceil(wait))
-            raise ApiError(
-                429,
-                f"Too Many Requests: retry after {retry_after}",
-                parameters={"retry_after": retry_after},
-                violation=True,
-            )
-        chat_sends.append(now)
-        self._all_sends.append(now)
-
-    def _editable(self: FakeTelegram, p: Params) -> FakeMessage:
-        if p.has("inline_message_id"):
-            raise bad_request("message to edit not found")
-        chat = self._chat_for_bot(p)
-        message = self._find_message(chat, p.int("message_id", required=True))
-        if message is None or message.deleted:
-            raise bad_request("message to edit not found")
-        if message.sender is not self.bot or message.service:
-            raise bad_request("message can't be edited")
-        return message
-
-    def _apply_edit(self: FakeTelegram, message: FakeMessage, **changes: Any) -> dict[str, Any]:
-        current = {key: getattr(message, key) for key in changes}
-        compare = {k: v for k, v in changes.items() if k not in ("html", "parse_mode")}
-        if all(current[k] == v for k, v in compare.items()):
-            self.not_modified += 1
-            raise ApiError(400, NOT_MODIFIED)
-        self._charge(message.chat)
-        message.versions.append(message.text)
-        for key, value in changes.items():
-            setattr(message, key, value)
-        message.edit_date = int(time.time())
-        self._notify("edit", message)
-        return message.to_dict()
-
-    def _send_media(self: FakeTelegram, p: Params, field: str, folder: str) -> dict[str, Any]:
-        chat = self._chat_for_bot(p)
-        value = p.file(field)
-        if value is None or value == "":
-            raise bad_request(f"there is no {field} in the request", violation=True)
-        document = self._resolve_file(value, folder)
-        media = {"photo": document} if folder == "photos" else {"document": document}
-        return self._post(chat, p, "caption", **media)
-
-    def _post(self: FakeTelegram, chat: FakeChat, p: Params, text_field: str,
-              **media: FakeDocument) -> dict[str, Any]:
-        """A new message from the bot: text or caption formatted, keyboard checked, flood charged."""
-        caption = text_field == "caption"
-        text, entities, html, mode = self._format(
-            p, text_field=text_field, entities_field=f"{text_field}_entities" if caption else "entities",
-            caption=caption,
-        )
-        markup = self._markup(p)
-        reply_to = self._reply_target(p, chat)
-        self._charge(chat)
-        message = self._add_message(
-            chat,
-            self.bot,
-            text=text,
-            entities=entities,
-            html=html,
-            parse_mode=mode,
-            reply_markup=markup,
-            reply_to=reply_to,
-            **media,
-        )
-        return message.to_dict()
-
-    def _resolve_file(self: FakeTelegram, value: Upload | str, folder: str) -> FakeDocument:
-        if isinstance(value, Upload):
-            return self._store_file(
-                value.data,
-                file_name=value.filename,
-                mime_type=value.content_type,
-                folder=folder,
-            )
-        known = self._files.get(value)
-        if known is not None:
-            return known
-        parts = urlsplit(value)
-        if parts.scheme in ("http", "https") and parts.netloc:
-            name = PurePosixPath(parts.path).name or None
-            return self._store_file(b"", file_name=name, mime_type=None, folder=folder)
-        raise bad_request("wrong file identifier/HTTP URL specified", violation=True)
-
-    # -- getting updates ---------------------------------------------------------------------
-
-    async def api_getUpdates(self: FakeTelegram, p: Params) -> Any:
-        if self.webhook is not None:
-            raise ApiError(
-                409,
-                "Conflict: can't use getUpdates method while webhook is active; "
-                "use deleteWebhook to delete the webhook first",
-            )
-        offset = p.int("offset") or 0
-        limit = min(max(p.int("limit") or 100, 1), 100)
-        timeout = max(p.int("timeout") or 0, 0)
-        allowed = p.json("allowed_updates")
-        if allowed is not None:
-            if not isinstance(allowed, list):
-                raise bad_request("can't parse allowed_updates JSON object", violation=True)
-            self._allowed_updates = [str(kind) for kind in allowed]
-            self._updates = [u for u in self._updates if self._allowed(u.kind)]
-        if offset > 0:
-            self._updates = [u for u in self._updates if u.update_id >= offset]
-        elif offset < 0:
-            self._updates = self._updates[offset:]
-        self._poll_generation += 1
-        generation = self._poll_generation
-        if not self._updates and timeout > 0:
-            await self._wait_until(
-                lambda: (
-                    bool(self._updates)
-                    or self._closed
-                    or self.webhook is not None
-                    or self._poll_generation != generation
-                ),
-                timeout,
-            )
-        if self._poll_generation != generation:
-            raise ApiError(
-                409,
-                "Conflict: terminated by other getUpdates request; "
-                "make sure that only one bot instance is running",
-            )
-        batch = self._updates[:limit]
-        if batch:
-            for update in batch:
-                update.delivered = True
-            self._last_activity = time.monotonic()
-        return [update.to_dict() for update in batch]
-
-    async def api_setWebhook(self: FakeTelegram, p: Params) -> Any:
-        url = p.str("url") or ""
-        if p.bool("drop_pending_updates"):
-            self._updates.clear()
-        allowed = p.json("allowed_updates")
-        if isinstance(allowed, list):
-            self._allowed_updates = [str(kind) for kind in allowed]
-        if not url:
-            self.webhook = None
-            self._touch()
-            return True
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise bad_request("bad webhook: invalid webhook URL specified", violation=True)
-        secret = p.str("secret_token")
-        if secret is not None and (
-            not 1 <= len(secret) <= 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in secret)
-        ):
-            raise bad_request("secret token contains unallowed characters", violation=True)
-        self.webhook = {
-            "url": url,
-            "secret_token": secret,
-            "max_connections": p.int("max_connections") or 40,
-        }
-        self._webhook_error = None
-        self._touch()
-        return True
-
-    async def api_deleteWebhook(self: FakeTelegram, p: Params) -> Any:
-        if p.bool("drop_pending_updates"):
-            self._updates.clear()
-        self.webhook = None
-        self._touch()
-        return True
-
-    async def api_getWebhookInfo(self: FakeTelegram, p: Params) -> Any:
-        info: dict[str, Any] = {
-            "url": self.webhook["url"] if self.webhook else "",
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
-        if self.webhook:
-            info["max_connections"] = self.webhook["max_connections"]
-            info["ip_address"] = "127.0.0.1"
-            if self._allowed_updates:
-                info["allowed_updates"] = list(self._allowed_updates)
-            if self._webhook_error:
-                info["last_error_date"], info["last_error_message"] = self._webhook_error
-        return info
 
     # -- the bot itself -------------------------------------------------------------------------
 
@@ -511,98 +156,7 @@ class ApiMethods:
     async def api_getMyName(self: FakeTelegram, p: Params) -> Any:
         return self._get_text(p, "name", "name")
 
-    # -- messages --------------------------------------------------------------------------------
-
-    async def api_sendMessage(self: FakeTelegram, p: Params) -> Any:
-        return self._post(self._chat_for_bot(p), p, "text")
-
-    async def api_sendDocument(self: FakeTelegram, p: Params) -> Any:
-        return self._send_media(p, "document", "documents")
-
-    async def api_sendPhoto(self: FakeTelegram, p: Params) -> Any:
-        return self._send_media(p, "photo", "photos")
-
-    async def api_forwardMessage(self: FakeTelegram, p: Params) -> Any:
-        return self._copy(p, forward=True).to_dict()
-
-    async def api_copyMessage(self: FakeTelegram, p: Params) -> Any:
-        return {"message_id": self._copy(p, forward=False).message_id}
-
-    def _copy(self: FakeTelegram, p: Params, *, forward: bool) -> FakeMessage:
-        source_chat = self._chat_for_bot(p, "from_chat_id")
-        chat = self._chat_for_bot(p)
-        source = self._find_message(source_chat, p.int("message_id", required=True))
-        if source is None or source.deleted or source.service:
-            raise bad_request("message to copy not found")
-        text, entities, html, mode = source.text, source.entities, source.html, source.parse_mode
-        markup = None
-        if not forward:
-            if p.has("caption"):
-                text, entities, html, mode = self._format(
-                    p, text_field="caption", entities_field="caption_entities", caption=True
-                )
-            markup = self._markup(p)
-        reply_to = None if forward else self._reply_target(p, chat)
-        self._charge(chat)
-        message = self._add_message(
-            chat,
-            self.bot,
-            text=text,
-            entities=list(entities),
-            html=html,
-            parse_mode=mode,
-            reply_markup=markup,
-            reply_to=reply_to,
-            document=source.document,
-            photo=source.photo,
-        )
-        if forward:
-            message.extra["forward_origin"] = {
-                "type": "user",
-                "date": source.date,
-                "sender_user": source.sender.to_dict(),
-            }
-        return message
-
-    async def api_editMessageText(self: FakeTelegram, p: Params) -> Any:
-        return self._edit_text(p, caption=False)
-
-    async def api_editMessageCaption(self: FakeTelegram, p: Params) -> Any:
-        return self._edit_text(p, caption=True)
-
-    def _edit_text(self: FakeTelegram, p: Params, *, caption: bool) -> Any:
-        message = self._editable(p)
-        if message.has_media != caption:
-            raise bad_request(f"there is no {'caption' if caption else 'text'} in the message to edit")
-        text, entities, html, mode = self._format(
-            p, text_field="caption" if caption else "text",
-            entities_field="caption_entities" if caption else "entities", caption=caption,
-        )
-        markup = self._markup(p, inline_only=True)
-        return self._apply_edit(
-            message, text=text, entities=entities, reply_markup=markup, html=html, parse_mode=mode
-        )
-
-    async def api_editMessageReplyMarkup(self: FakeTelegram, p: Params) -> Any:
-        message = self._editable(p)
-        return self._apply_edit(message, reply_markup=self._markup(p, inline_only=True))
-
-    async def api_deleteMessage(self: FakeTelegram, p: Params) -> Any:
-        chat = self._chat_for_bot(p)
-        message = self._find_message(chat, p.int("message_id", required=True))
-        if message is None or message.deleted:
-            raise bad_request("message to delete not found")
-        if message.sender is not self.bot and chat.type != "private" and chat.bot_status != "administrator":
-            raise bad_request("message can't be deleted")
-        message.deleted = True
-        self._notify("delete", message)
-        return True
-
-    async def api_sendChatAction(self: FakeTelegram, p: Params) -> Any:
-        self._chat_for_bot(p)
-        if p.str("action", required=True) not in CHAT_ACTIONS:
-            raise bad_request("wrong parameter action in request", violation=True)
-        return True
+    # -- callback queries --------------------------------------------------------------------
 
     async def api_answerCallbackQuery(self: FakeTelegram, p: Params) -> Any:
         query_id = p.str("callback_query_id", required=True) or ""
@@ -618,28 +172,6 @@ class ApiMethods:
         )
         self._touch()
         return True
-
-    async def api_pinChatMessage(self: FakeTelegram, p: Params) -> Any:
-        chat = self._chat_for_bot(p)
-        self._check_pin_rights(chat)
-        message = self._find_message(chat, p.int("message_id", required=True))
-        if message is None or message.deleted:
-            raise bad_request("message to pin not found")
-        chat.pinned = message
-        return True
-
-    async def api_unpinChatMessage(self: FakeTelegram, p: Params) -> Any:
-        chat = self._chat_for_bot(p)
-        self._check_pin_rights(chat)
-        chat.pinned = None
-        return True
-
-    async def api_unpinAllChatMessages(self: FakeTelegram, p: Params) -> Any:
-        return await self.api_unpinChatMessage(p)
-
-    def _check_pin_rights(self, chat: FakeChat) -> None:
-        if chat.type != "private" and chat.bot_status != "administrator":
-            raise bad_request("not enough rights to manage pinned messages in the chat")
 
     # -- chats and members -----------------------------------------------------------------------
 
@@ -722,42 +254,3 @@ class ApiMethods:
             "file_size": len(document.data),
             "file_path": self._file_paths[file_id],
         }
-
-
-def _check_button(button: Any) -> None:
-    if not isinstance(button, dict):
-        raise bad_request("can't parse inline keyboard button: object expected", violation=True)
-    text = button.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise bad_request("BUTTON_TEXT_INVALID", violation=True)
-    actions = [key for key in BUTTON_ACTIONS if key in button]
-    if not actions:
-        raise bad_request("text buttons are unallowed in the inline keyboard", violation=True)
-    if len(actions) > 1:
-        raise bad_request(
-            "can't parse inline keyboard button: exactly one of the optional fields "
-            f"must be used, got {', '.join(actions)}",
-            violation=True,
-        )
-    if "callback_data" in button:
-        data = button["callback_data"]
-        if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64:
-            raise bad_request("BUTTON_DATA_INVALID", violation=True)
-    if "url" in button:
-        url = button["url"]
-        parts = urlsplit(url) if isinstance(url, str) else None
-        if (
-            parts is None
-            or parts.scheme not in ("http", "https", "tg")
-            or not (parts.netloc or parts.scheme == "tg")
-        ):
-            raise bad_request("BUTTON_URL_INVALID", violation=True)
-
-
-def _window_wait(sends: deque[float], limit: int, length: float, now: float) -> float:
-    """Seconds until one more send fits the window of ``length`` seconds (0 when it fits now)."""
-    while sends and sends[0] <= now - length:
-        sends.popleft()
-    if len(sends) < limit:
-        return 0.0
-    return sends[len(sends) - limit] + length - now

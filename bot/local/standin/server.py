@@ -3,6 +3,9 @@
 ``FakeTelegram`` serves the Bot API over HTTP on 127.0.0.1 and keeps the state of the
 world (users, chats, messages, pending updates). Scenario code plays the users through
 ``FakeUser``/``FakeChat`` objects and reads what the bot wrote.
+
+Here are the HTTP server, the dispatch of calls and the waiting; the world itself is in
+``world``, the updates and their delivery in ``updates``, the methods in ``methods``.
 """
 
 from __future__ import annotations
@@ -11,78 +14,26 @@ import asyncio
 import contextlib
 import itertools
 import json
-import mimetypes
-import secrets
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
 from bot.local.standin.methods import ApiMethods
 from bot.local.standin.params import ApiError, Params, decode_value
-from bot.local.standin.scenario import (
-    Call,
-    CallbackAnswer,
-    FakeChat,
-    FakeDocument,
-    FakeMessage,
-    FakeUser,
-)
+from bot.local.standin.scenario import Call, FakeChat, FakeDocument, FakeMessage, FakeUser
 from bot.local.standin.spec import ApiSpec, Upload
-from bot.local.standin.text import command_of, detect_entities, utf16_slice
+from bot.local.standin.updates import Updates, _Update
+from bot.local.standin.world import World, _Query
 
 BOT_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 GROUP_ANONYMOUS_BOT_ID = 1087968824
-DEFAULT_UPDATES = frozenset(
-    {
-        "message",
-        "edited_message",
-        "channel_post",
-        "edited_channel_post",
-        "business_connection",
-        "business_message",
-        "edited_business_message",
-        "deleted_business_messages",
-        "inline_query",
-        "chosen_inline_result",
-        "callback_query",
-        "shipping_query",
-        "pre_checkout_query",
-        "purchased_paid_media",
-        "poll",
-        "poll_answer",
-        "my_chat_member",
-        "chat_join_request",
-        "chat_boost",
-        "removed_chat_boost",
-    }
-)
-WEBHOOK_RETRY_DELAYS = (0.0, 0.1, 0.3, 1.0, 2.0)  # then every 2 s
 
 
-@dataclass
-class _Update:
-    update_id: int
-    kind: str
-    payload: dict[str, Any]
-    delivered: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"update_id": self.update_id, self.kind: self.payload}
-
-
-@dataclass
-class _Query:
-    future: asyncio.Future[CallbackAnswer]
-    data: str | None
-
-
-class FakeTelegram(ApiMethods):
+class FakeTelegram(World, Updates, ApiMethods):
     """The Telegram Bot API as a bot sees it, plus the people and chats around the bot."""
 
     def __init__(
@@ -134,6 +85,9 @@ class FakeTelegram(ApiMethods):
         self._flood_sends: dict[int, deque[float]] = {}  # when each chat's recent sends were counted
         self._all_sends: deque[float] = deque()
         self.flood_clock: Callable[[], float] = time.monotonic  # what flood control counts seconds by
+        # A slow network: seconds a call of a method (by name) is on its way, or a function giving them.
+        # A call whose sender is gone by the time it arrives never reaches the server.
+        self.latency: dict[str, float | Callable[[], float]] = {}
         self._poll_generation = 0
         self._inflight = 0
         self._last_activity = time.monotonic()
@@ -182,361 +136,6 @@ class FakeTelegram(ApiMethods):
             await self._runner.cleanup()
             self._runner = None
 
-    # -- the world -----------------------------------------------------------------------
-
-    def user(
-        self,
-        first_name: str,
-        language_code: str | None = "zh-hans",
-        last_name: str | None = None,
-        username: str | None = None,
-    ) -> FakeUser:
-        """A new Telegram user (ids 1001, 1002, ...)."""
-        user = FakeUser(
-            self,
-            next(self._user_ids),
-            first_name,
-            last_name=last_name,
-            username=username,
-            language_code=language_code,
-        )
-        self.users[user.id] = user
-        return user
-
-    def group(
-        self,
-        title: str,
-        admins: list[FakeUser] | None = None,
-        members: list[FakeUser] | None = None,
-    ) -> FakeChat:
-        """A basic group (ids -4001, -4002, ...); the first admin is its creator."""
-        return self._new_chat(-next(self._group_ids), "group", title, admins, members)
-
-    def supergroup(
-        self,
-        title: str,
-        admins: list[FakeUser] | None = None,
-        members: list[FakeUser] | None = None,
-    ) -> FakeChat:
-        """A supergroup (ids -1001000000001, ...); the first admin is its creator."""
-        return self._new_chat(-next(self._supergroup_ids), "supergroup", title, admins, members)
-
-    def _new_chat(
-        self,
-        chat_id: int,
-        chat_type: str,
-        title: str,
-        admins: list[FakeUser] | None,
-        members: list[FakeUser] | None,
-    ) -> FakeChat:
-        chat = FakeChat(self, chat_id, chat_type, title=title)
-        for admin in admins or []:
-            chat.add_admin(admin)
-        for member in members or []:
-            chat.add_member(member, announce=False)
-        self.chats[chat.id] = chat
-        return chat
-
-    def _private_chat(self, user: FakeUser) -> FakeChat:
-        chat = self.chats.get(user.id)
-        if chat is None:
-            chat = FakeChat(self, user.id, "private")
-            chat.user = user
-            chat.bot_status = "member"
-            self.chats[user.id] = chat
-        return chat
-
-    def _store_file(
-        self,
-        data: bytes,
-        *,
-        file_name: str | None,
-        mime_type: str | None,
-        folder: str = "documents",
-    ) -> FakeDocument:
-        number = next(self._file_numbers)
-        if mime_type is None and file_name:
-            mime_type = mimetypes.guess_type(file_name)[0]
-        prefix = "AgACAgIAAxkBAAI" if folder == "photos" else "BQACAgIAAxkBAAI"
-        document = FakeDocument(
-            file_name=file_name,
-            mime_type=mime_type,
-            data=data,
-            file_id=prefix + secrets.token_urlsafe(48),
-            file_unique_id="AgAD" + secrets.token_urlsafe(9),
-        )
-        suffix = Path(file_name).suffix if file_name else (".jpg" if folder == "photos" else "")
-        self._files[document.file_id] = document
-        self._file_paths[document.file_id] = f"{folder}/file_{number}{suffix}"
-        return document
-
-    def _add_message(self, chat: FakeChat, sender: FakeUser, **fields: Any) -> FakeMessage:
-        message = FakeMessage(message_id=chat._next_message_id, chat=chat, sender=sender, **fields)
-        chat._next_message_id += 1
-        chat.messages.append(message)
-        self._notify("new", message)
-        return message
-
-    def _find_message(self, chat: FakeChat, message_id: int | None) -> FakeMessage | None:
-        for message in reversed(chat.messages):
-            if message.message_id == message_id:
-                return message
-        return None
-
-    def _service_message(self, chat: FakeChat, sender: FakeUser, **service: Any) -> FakeMessage:
-        message = self._add_message(chat, sender, service=service)
-        if chat.bot_status in ("member", "administrator"):
-            self._enqueue("message", message.to_dict())
-        return message
-
-    def _member(self, chat: FakeChat, user: FakeUser) -> dict[str, Any]:
-        status = chat.status_of(user)
-        out: dict[str, Any] = {"status": status, "user": user.to_dict()}
-        if status == "creator":
-            out["is_anonymous"] = False
-        elif status == "administrator":
-            out.update(
-                can_be_edited=False,
-                is_anonymous=False,
-                can_manage_chat=True,
-                can_delete_messages=True,
-                can_manage_video_chats=True,
-                can_restrict_members=True,
-                can_promote_members=False,
-                can_change_info=True,
-                can_invite_users=True,
-                can_post_stories=False,
-                can_edit_stories=False,
-                can_delete_stories=False,
-                can_pin_messages=True,
-                can_manage_topics=False,
-            )
-        elif status == "kicked":
-            out["until_date"] = 0
-        return out
-
-    # -- scenario actions ------------------------------------------------------------------
-
-    async def _user_sends(
-        self,
-        user: FakeUser,
-        chat: FakeChat,
-        *,
-        text: str | None,
-        reply_to: FakeMessage | None = None,
-        document: FakeDocument | None = None,
-        photo: FakeDocument | None = None,
-    ) -> FakeMessage:
-        if chat.migrated_to is not None:
-            raise ValueError(f"{chat.describe()} was upgraded to {chat.migrated_to.describe()}")
-        if chat.type == "private":
-            if chat.user is not user:
-                raise ValueError(f"{user!r} can't write in the private chat of {chat.user!r}")
-            if user.blocked:
-                self._set_private_status(user, "member")
-            user.started = True
-        elif user not in chat.everyone:
-            chat.members.append(user)
-        entities = detect_entities(text) if text else []
-        message = self._add_message(
-            chat,
-            user,
-            text=text,
-            entities=entities,
-            document=document,
-            photo=photo,
-            reply_to=reply_to,
-        )
-        if self._bot_receives(chat, message):
-            self._enqueue("message", message.to_dict())
-        await asyncio.sleep(0)
-        return message
-
-    async def _user_edits(self, user: FakeUser, message: FakeMessage, text: str) -> FakeMessage:
-        if message.sender is not user or message.deleted:
-            raise ValueError(f"{user!r} can't edit {message!r}")
-        message.versions.append(message.text)
-        message.text = text
-        message.entities = detect_entities(text)
-        message.edit_date = int(time.time())
-        if self._bot_receives(message.chat, message):
-            self._enqueue("edited_message", message.to_dict())
-        self._touch()
-        await asyncio.sleep(0)
-        return message
-
-    def _bot_receives(self, chat: FakeChat, message: FakeMessage) -> bool:
-        """Whether the bot gets this message (privacy mode applies in groups)."""
-        if chat.bot_status not in ("member", "administrator"):
-            return False
-        if chat.type == "private" or message.service or chat.bot_status == "administrator":
-            return True
-        if message.reply_to is not None and message.reply_to.sender is self.bot:
-            return True
-        command = command_of(message.text, message.entities)
-        if command is not None:
-            addressee = command[1]
-            return addressee is None or addressee.lower() == self.bot_username.lower()
-        mention = f"@{self.bot_username}".lower()
-        for entity in message.entities:
-            text = utf16_slice(message.text or "", entity["offset"], entity["length"])
-            if entity["type"] == "mention" and text.lower() == mention:
-                return True
-        return False
-
-    async def _add_bot(self, chat: FakeChat, by: FakeUser, as_admin: bool) -> None:
-        if chat.type == "private":
-            raise ValueError("the bot can't be added to a private chat")
-        if chat.migrated_to is not None:
-            raise ValueError(f"{chat.describe()} was upgraded to a supergroup")
-        if by not in chat.everyone:
-            chat.members.append(by)
-        await self._set_bot_status(chat, by, "administrator" if as_admin else "member")
-        self._service_message(chat, by, new_chat_members=[self.bot])
-        await asyncio.sleep(0)
-
-    async def _kick_bot(self, chat: FakeChat, by: FakeUser) -> None:
-        if chat.type == "private":
-            raise ValueError("use user.block_bot() for private chats")
-        await self._set_bot_status(chat, by, "kicked")
-        self._add_message(chat, by, service={"left_chat_member": self.bot})
-
-    async def _set_bot_status(self, chat: FakeChat, by: FakeUser, status: str) -> None:
-        old = self._member(chat, self.bot)
-        chat.bot_status = status
-        self._enqueue(
-            "my_chat_member",
-            {
-                "chat": chat.to_dict(),
-                "from": by.to_dict(),
-                "date": int(time.time()),
-                "old_chat_member": old,
-                "new_chat_member": self._member(chat, self.bot),
-            },
-        )
-        await asyncio.sleep(0)
-
-    async def _change_member(self, chat: FakeChat, user: FakeUser, by: FakeUser,
-                             change: Callable[[FakeUser], None]) -> None:
-        old = self._member(chat, user)
-        change(user)
-        if chat.bot_status == "administrator":
-            self._enqueue(
-                "chat_member",
-                {
-                    "chat": chat.to_dict(),
-                    "from": by.to_dict(),
-                    "date": int(time.time()),
-                    "old_chat_member": old,
-                    "new_chat_member": self._member(chat, user),
-                },
-            )
-        await asyncio.sleep(0)
-
-    def _set_private_status(self, user: FakeUser, status: str) -> None:
-        chat = user.private
-        if chat.bot_status == status:
-            return
-        old = self._member(chat, self.bot)
-        chat.bot_status = status
-        user.blocked = status == "kicked"
-        if user.started:
-            self._enqueue(
-                "my_chat_member",
-                {
-                    "chat": chat.to_dict(),
-                    "from": user.to_dict(),
-                    "date": int(time.time()),
-                    "old_chat_member": old,
-                    "new_chat_member": self._member(chat, self.bot),
-                },
-            )
-
-    async def _migrate(self, chat: FakeChat, by: FakeUser | None) -> FakeChat:
-        if chat.type != "group":
-            raise ValueError("only basic groups can be upgraded to supergroups")
-        if chat.migrated_to is not None:
-            return chat.migrated_to
-        by = by or chat.creator
-        if by is None:
-            raise ValueError("who upgrades the group? pass by=")
-        new = self._new_chat(-next(self._supergroup_ids), "supergroup", chat.title or "", chat.admins, [])
-        new.members = list(chat.members)
-        new.bot_status = chat.bot_status
-        chat.migrated_to = new
-        new.migrated_from = chat
-        self._service_message(chat, by, migrate_to_chat_id=new.id)
-        message = self._add_message(
-            new,
-            self.anonymous_admin,
-            sender_chat=new,
-            service={"migrate_from_chat_id": chat.id},
-        )
-        if new.bot_status in ("member", "administrator"):
-            self._enqueue("message", message.to_dict())
-        await asyncio.sleep(0)
-        return new
-
-    async def _press(
-        self,
-        user: FakeUser,
-        message: FakeMessage,
-        *,
-        text: str | None,
-        data: str | None,
-        timeout: float,  # noqa: ASYNC109
-    ) -> CallbackAnswer:
-        if message.deleted:
-            raise ValueError(f"{message!r} was deleted")
-        if data is None:
-            if text is None:
-                raise TypeError("press() needs the button text or data=")
-            found = [b for row in message.buttons for b in row if b.text == text]
-            if not found:
-                raise LookupError(f"no button {text!r} on {message!r}; buttons: {message.button_texts}")
-            if found[0].callback_data is None:
-                raise ValueError(f"button {text!r} opens {found[0].url!r}, it has no callback")
-            data = found[0].callback_data
-        query_id = str(secrets.randbelow(10**18) + 10**18)
-        instance = self._chat_instances.setdefault(message.chat.id, str(secrets.randbelow(10**18) + 10**18))
-        future: asyncio.Future[CallbackAnswer] = asyncio.get_running_loop().create_future()
-        self._queries[query_id] = _Query(future, data)
-        self._enqueue(
-            "callback_query",
-            {
-                "id": query_id,
-                "from": user.to_dict(),
-                "message": message.to_dict(),
-                "chat_instance": instance,
-                "data": data,
-            },
-        )
-        try:
-            return await asyncio.wait_for(asyncio.shield(future), timeout)
-        except TimeoutError:
-            self._queries.pop(query_id, None)
-            raise TimeoutError(
-                f"the bot did not answer the button press {data!r} on {message!r} within "
-                f"{timeout}s\n" + self._recent_activity(message.chat)
-            ) from None
-
-    # -- watching ------------------------------------------------------------------------------
-
-    def watch(self, watcher: Callable[[str, FakeMessage], None]) -> Callable[[], None]:
-        """Call ``watcher(kind, message)`` for every message anyone sends ("new"), and for every
-        edit ("edit") and deletion ("delete") by the bot; returns the function that stops it."""
-        self._watchers.append(watcher)
-        return lambda: self._watchers.remove(watcher)
-
-    def _notify(self, kind: str, message: FakeMessage) -> None:
-        for watcher in list(self._watchers):
-            watcher(kind, message)
-        self._touch()
-
-    async def next_change(self) -> None:
-        """Wait until anything happens in the world (a message, an edit, a request)."""
-        await self._event.wait()
-
     # -- waiting ---------------------------------------------------------------------------
 
     def _touch(self) -> None:
@@ -562,10 +161,9 @@ class FakeTelegram(ApiMethods):
                 return predicate()
         return True
 
-    def deliver_again(self, kind: str = "callback_query") -> None:
-        """Deliver the latest update of ``kind`` once more, as Telegram may when the bot's
-        confirmation of it was lost (a crash, a webhook timeout)."""
-        self._enqueue(kind, self._latest[kind])
+    async def next_change(self) -> None:
+        """Wait until anything happens in the world (a message, an edit, a request)."""
+        await self._event.wait()
 
     async def until(self, predicate: Callable[[], bool], timeout: float = 10, what: str = "") -> None:  # noqa: ASYNC109
         """Wait until ``predicate()`` holds (checked whenever the bot does something)."""
@@ -587,9 +185,6 @@ class FakeTelegram(ApiMethods):
                     reason += f"; webhook: {self._webhook_error[1]}"
                 raise TimeoutError(f"the bot did not become idle within {timeout}s ({reason})")
             await asyncio.sleep(0.02)
-
-    def _undelivered(self) -> bool:
-        return any(not u.delivered for u in self._updates)
 
     def _recent_activity(self, chat: FakeChat) -> str:
         lines = ["recent bot messages there:"]
@@ -614,83 +209,6 @@ class FakeTelegram(ApiMethods):
         if self.webhook is not None and self._webhook_error is not None:
             lines.append(f"webhook {self.webhook['url']}: {self._webhook_error[1]}")
         return "\n".join(lines)
-
-    # -- updates -----------------------------------------------------------------------------
-
-    def _allowed(self, kind: str) -> bool:
-        if not self._allowed_updates:
-            return kind in DEFAULT_UPDATES
-        return kind in self._allowed_updates
-
-    def _enqueue(self, kind: str, payload: dict[str, Any]) -> None:
-        if not self._allowed(kind):
-            return
-        self._latest[kind] = payload
-        self._updates.append(_Update(next(self._update_ids), kind, payload))
-        self._touch()
-
-    async def _webhook_loop(self) -> None:
-        async with aiohttp.ClientSession() as session:
-            while not self._closed:
-                if self.webhook is None or not self._updates:
-                    await self._wait_until(
-                        lambda: self._closed or (self.webhook is not None and bool(self._updates)),
-                        3600,
-                    )
-                    continue
-                await self._deliver_one(session, self._updates[0])
-
-    async def _deliver_one(self, session: aiohttp.ClientSession, update: _Update) -> None:
-        """POST one update to the webhook, retrying (like Telegram) until it is accepted."""
-        hook = self.webhook
-        assert hook is not None
-        headers = {"Content-Type": "application/json"}
-        if hook.get("secret_token"):
-            headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
-        self._webhook_busy = True
-        try:
-            for attempt in itertools.count():
-                delay = WEBHOOK_RETRY_DELAYS[min(attempt, len(WEBHOOK_RETRY_DELAYS) - 1)]
-                if delay:
-                    await asyncio.sleep(delay)
-                if self.webhook is not hook or self._closed or update not in self._updates:
-                    return
-                update.delivered = True
-                try:
-                    async with session.post(
-                        hook["url"],
-                        data=json.dumps(update.to_dict()),
-                        headers=headers,
-                        timeout=aiohttp.ClientTimeout(total=10),
-                    ) as response:
-                        body = await response.read()
-                        if 200 <= response.status < 300:
-                            self._confirm(update)
-                            await self._webhook_reply(body)
-                            return
-                        message = f"Wrong response from the webhook: {response.status}"
-                        self._webhook_error = (int(time.time()), message)
-                except (aiohttp.ClientError, TimeoutError, OSError) as error:
-                    message = f"Connection failed: {error or type(error).__name__}"
-                    self._webhook_error = (int(time.time()), message)
-        finally:
-            self._webhook_busy = False
-            self._last_activity = time.monotonic()
-
-    def _confirm(self, update: _Update) -> None:
-        if update in self._updates:
-            self._updates.remove(update)
-        self._touch()
-
-    async def _webhook_reply(self, body: bytes) -> None:
-        """A webhook answer may itself be a Bot API call, as Telegram allows."""
-        try:
-            reply = json.loads(body) if body.strip() else None
-        except ValueError:
-            return
-        if isinstance(reply, dict) and isinstance(reply.get("method"), str):
-            params = {k: v for k, v in reply.items() if k != "method"}
-            await self._dispatch(self.token, reply["method"], params, {})
 
     # -- HTTP ----------------------------------------------------------------------------------
 
@@ -719,6 +237,11 @@ class FakeTelegram(ApiMethods):
             except ApiError as error:
                 self._record(method, {}, error)
                 return web.json_response(error.payload(), status=error.code)
+            delay = self.latency.get(self._method_name(method) or method, 0)
+            if delay:
+                await asyncio.sleep(delay() if callable(delay) else delay)
+                if request.transport is None or request.transport.is_closing():
+                    return web.Response(status=499)
             status, payload = await self._dispatch(request.match_info["token"], method, params, uploads)
             return web.json_response(payload, status=status, dumps=_dumps)
         finally:
@@ -806,6 +329,7 @@ class FakeTelegram(ApiMethods):
             chat = decoded.get("chat_id")
             where = f" (chat {chat})" if chat is not None else ""
             self.violations.append(f"{method}: {error.description}{where}")
+        self._touch()  # a refusal is news too, to whoever waits on the bot's calls
 
 
 def _dumps(value: Any) -> str:
