@@ -7,16 +7,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.ratelimit import TelegramLimiter
 from bot.refresh import Refresher
 from bot.render import Renderer
 from bot.runtime import AdminCache, Runtime
 from bot.scheduler import Scheduler
+from bot.updates import Inbox, Lanes, close_inbox, open_inbox
 from handlers import core, errors, events, households, ideas, lifecycle, minutes, polls, requests, roles
-from storage import drafts
+from storage import drafts, flood
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,10 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         .token(settings.token)
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
-        .rate_limiter(AIORateLimiter(group_max_rate=settings.group_rate, max_retries=3))
+        .update_queue(Inbox())
+        .concurrent_updates(Lanes())
+        .rate_limiter(TelegramLimiter(group_per_minute=settings.group_rate,
+                                      group_window=settings.group_window))
         .post_init(_start)
         .post_stop(_drain)
         .post_shutdown(_stop)
@@ -59,6 +64,8 @@ async def _start(app: Application) -> None:
     runtime: Runtime = app.bot_data["runtime"]
     runtime.db = await Database.open(runtime.settings.db_path)
     await drafts.import_pickle(runtime.db, drafts.old_file(runtime.settings.db_path), runtime.clock.now())
+    app.bot.rate_limiter.carry(await flood.take(runtime.db))
+    await open_inbox(app, runtime.db, runtime.clock)
     await runtime.scheduler.start(runtime.db)
     runtime.refresher.start(runtime.db, runtime.clock)
     await core.set_default_menus(app)
@@ -72,8 +79,10 @@ async def _drain(app: Application) -> None:
 
 async def _stop(app: Application) -> None:
     runtime: Runtime = app.bot_data["runtime"]
+    close_inbox(app)
     await runtime.scheduler.stop()
     if runtime.db is not None:
+        await flood.keep(runtime.db, app.bot.rate_limiter.recent())
         await runtime.db.close()
         runtime.db = None
 

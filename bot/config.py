@@ -31,6 +31,7 @@ class Settings:
     grace: timedelta = timedelta(hours=1)
     edit_interval: float = 5.0  # seconds between edits of one live message (a poll's tally)
     group_rate: int = 20  # messages and edits a minute into one group: Telegram's limit, or the stand-in's
+    group_window: float = 60.0  # the seconds group_rate counts over (shorter only against a stand-in)
     webhook_url: str | None = None
     listen: str = "0.0.0.0"
     port: int = 8443

@@ -31,6 +31,7 @@ import heapq
 import itertools
 import logging
 import math
+import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterator
@@ -140,10 +141,7 @@ class TelegramLimiter(BaseRateLimiter[None]):
         if chat_id is None or not endpoint.startswith(MESSAGE_ENDPOINTS) or endpoint == "sendChatAction":
             return await self._unthrottled(callback, args, kwargs, endpoint)
         key = _chat_key(chat_id)
-        chat = self._chats.get(key)
-        if chat is None:
-            limit, length = self._group if isinstance(key, str) or key < 0 else self._private
-            chat = self._chats[key] = _Chat(_Window(limit, length))
+        chat = self._chat(key)
         chat.users += 1
         loop = asyncio.get_running_loop()
         try:
@@ -167,6 +165,31 @@ class TelegramLimiter(BaseRateLimiter[None]):
         finally:
             chat.users -= 1
             self._forget_idle_chats(loop.time())
+
+    @property
+    def waiting(self) -> bool:
+        """Whether any send is waiting for its window or on its way."""
+        return any(chat.users for chat in self._chats.values())
+
+    def _chat(self, key: int | str) -> _Chat:
+        chat = self._chats.get(key)
+        if chat is None:
+            limit, length = self._group if isinstance(key, str) or key < 0 else self._private
+            chat = self._chats[key] = _Chat(_Window(limit, length))
+        return chat
+
+    def recent(self) -> list[tuple[str, float]]:
+        """The sends still inside their chats' windows, by chat and wall-clock time: kept over a
+        restart, so a bot started again at once does not send what Telegram would refuse."""
+        now, wall = asyncio.get_running_loop().time(), time.time()
+        return [(str(key), wall - (now - at)) for key, chat in self._chats.items()
+                if not chat.window.idle(now) for at in chat.window.landed]
+
+    def carry(self, sends: list[tuple[str, float]]) -> None:
+        """Count the sends an earlier run made (see ``recent``) in their chats' windows."""
+        now, wall = asyncio.get_running_loop().time(), time.time()
+        for key, at in sorted(sends, key=lambda send: send[1]):
+            self._chat(_chat_key(key)).window.landed.append(now - (wall - at))
 
     async def _unthrottled(self, callback: Callback, args: Any, kwargs: dict[str, Any],
                            endpoint: str) -> Result:

@@ -19,7 +19,7 @@ from bot.i18n import Translator, negotiate
 from bot.refresh import Refresher
 from bot.render import Renderer
 from bot.scheduler import Scheduler
-from storage import chats
+from storage import chats, users
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,11 @@ class Runtime:
         await chats.set_active(self.store, chat_id, False, self.clock.now())
         await self.scheduler.pause_chat(chat_id)
         self.admins.forget(chat_id)
+
+    async def blocked_by(self, user_id: int) -> None:
+        """The person blocked the bot: nothing is sent to them until they write to it again."""
+        await users.set_started(self.store, user_id, False)
+        self.seen.pop(("user", user_id), None)
 
     async def activate_chat(self, chat_id: int) -> None:
         await chats.set_active(self.store, chat_id, True, self.clock.now())

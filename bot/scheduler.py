@@ -32,6 +32,7 @@ from bot.clock import Clock
 from bot.domain.agenda import Agenda
 from bot.domain.models import Firing, Schedule
 from bot.domain.recurrence import firings, next_firing
+from bot.ratelimit import bulk
 from storage import schedules
 from storage.db import Database
 
@@ -260,7 +261,8 @@ class Scheduler:
         if not await schedules.claim(self.db, firing, self._clock.now()):
             return "done"
         try:
-            await deliver(context, firing)
+            with bulk():  # reminders and digests give way to what residents are waiting for
+                await deliver(context, firing)
         except Forbidden:
             await schedules.release(self.db, firing)
             log.warning("chat %s no longer reachable; its schedules pause", firing.schedule.chat_id)

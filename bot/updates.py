@@ -80,6 +80,11 @@ class Lanes(BaseUpdateProcessor):
         self._pools: dict[Hashable, _Pool] = {}
         self.done = done
 
+    @property
+    def busy(self) -> bool:
+        """Whether any update is being handled or waiting its turn."""
+        return bool(self._tails)
+
     async def initialize(self) -> None:
         pass
 

@@ -26,7 +26,7 @@ from bot.i18n import Translator
 from bot.refresh import Shown
 from bot.render import split_message
 from bot.runtime import Runtime, runtime
-from storage import chats, roles
+from storage import chats, roles, users
 
 log = logging.getLogger(__name__)
 _COMMAND = re.compile(r"^/\S+[ \t]*")
@@ -95,6 +95,13 @@ class Turn:
     def in_private(self) -> bool:
         return self.update.effective_chat.type == "private"
 
+    @property
+    def origin(self) -> str:
+        """The key of what this update creates: handled again after a crash, it finds that
+        instead of making another (a button press by its id, anything else by the update's)."""
+        query = self.update.callback_query
+        return f"q{query.id}" if query is not None else f"u{self.update.update_id}"
+
     async def role_names(self, chat_id: int | None = None) -> set[str]:
         if self.person is None or (chat_id is None and self.chat is None):
             return set()
@@ -118,6 +125,13 @@ class Turn:
     async def require_convener(self) -> None:
         if not await self.is_convener():
             raise Refused(self.t.gettext("Sorry, only the conveners of this chat can do that."))
+
+    async def require_private_chat(self) -> None:
+        """Refuse, saying how to start the bot, unless the speaker may be written to privately."""
+        if not await may_write(self.rt, self.person.id if self.person else None):
+            raise Refused(self.t.gettext(
+                "I cannot write to you privately yet: open a private chat with me, press Start, "
+                "then try again."))
 
     def render(self, template: str, /, **context: object) -> str:
         return self.rt.renderer.render(template, self.t, chat=self.chat, **context)
@@ -174,18 +188,26 @@ def start_links(app) -> dict[str, StartLink]:
     return app.bot_data.setdefault("start_links", {})
 
 
-async def tell_privately(bot, user_id: int | None, html: str,
+async def tell_privately(rt: Runtime, bot, user_id: int | None, html: str,
                          markup: InlineKeyboardMarkup | None = None) -> bool:
-    """Write to a person in their private chat; False when the bot may not (they never
-    started it, or blocked it), so the caller can fall back to the group."""
-    if user_id is None:
+    """Write to a person in their private chat; False when the bot may not (they never started
+    it, or blocked it: then nothing is sent), so the caller can fall back to the group."""
+    if not await may_write(rt, user_id):
         return False
     try:
         await send_html(bot, user_id, html, markup)
-    except (Forbidden, BadRequest) as error:
+    except Forbidden as error:  # blocked, and the bot has not heard of it yet
         log.info("cannot write to %s privately: %s", user_id, error)
+        await rt.blocked_by(user_id)
         return False
     return True
+
+
+async def may_write(rt: Runtime, user_id: int | None) -> bool:
+    """Whether the person has started the bot (and not blocked it since): Telegram refuses a
+    bot's message to anyone else."""
+    person = await users.get(rt.store, user_id) if user_id is not None else None
+    return person is not None and person.started
 
 
 async def edit_html(bot, chat_id: int, message_id: int, html: str,

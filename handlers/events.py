@@ -16,7 +16,6 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
-from telegram.error import Forbidden
 from telegram.ext import Application, CallbackContext, CallbackQueryHandler, CommandHandler
 
 from bot.domain import events as rules
@@ -26,7 +25,7 @@ from bot.domain.models import Firing
 from bot.domain.when import WhenError, parse_when
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime, runtime
-from handlers.base import Command, Refused, Turn, edit_html, handler, send_html, tell_privately
+from handlers.base import Command, Refused, Turn, edit_html, handler, may_write, send_html, tell_privately
 from handlers.roles import ROLE_NAMES
 from storage import chats, ideas, roles, schedules
 from storage import events as store
@@ -199,22 +198,22 @@ async def save_pressed(turn: Turn) -> None:
     start = from_db(data["start"])
     if start <= turn.rt.clock.now():
         raise Refused(turn.t.gettext("%(when)s has already passed.", when=turn.t.datetime(start)))
-    if await store.take_draft(turn.rt.store, draft_id) is None:
-        raise Refused(turn.t.gettext("This button is no longer valid."))
     event = await store.create(
         turn.rt.store, chat_id=turn.chat_id, kind=data["kind"], title=data["title"], place=data["place"],
         hosts=data["hosts"], start=from_db(data["start"]),
         duration=timedelta(seconds=data["duration"]) if data["duration"] is not None else None,
         rrule=data["rrule"], tz=data["tz"],
         reminders=tuple(data["reminders"]) if data["reminders"] is not None else None,
-        created_by=turn.person.id, now=turn.rt.clock.now())
+        created_by=turn.person.id, now=turn.rt.clock.now(), origin=turn.origin)
+    await store.take_draft(turn.rt.store, draft_id)
     await turn.answer(turn.t.gettext("Saved."))
     message = turn.update.callback_query.message
     await edit_html(turn.context.bot, turn.chat_id, message.message_id, html.escape(turn.t.gettext(
         "Saved as #%(number)s.", number=event.number)))
-    html_text, markup = await _card(turn.rt, turn.t, event)
-    sent = await send_html(turn.context.bot, turn.chat_id, html_text, markup)
-    await store.set_message(turn.rt.store, event.id, sent.message_id)
+    if event.message_id is None:  # not posted yet (or handled again after a crash before it was)
+        html_text, markup = await _card(turn.rt, turn.t, event)
+        sent = await send_html(turn.context.bot, turn.chat_id, html_text, markup)
+        await store.set_message(turn.rt.store, event.id, sent.message_id)
     await arm(turn.rt, turn.chat, event)
 
 
@@ -370,7 +369,8 @@ async def agenda_command(turn: Turn) -> None:
         raise Refused(turn.t.gettext("Event #%(number)s has no occurrence ahead.", number=event.number))
     if text:
         await turn.require_convener()
-        await store.add_item(turn.rt.store, event.id, nxt.key, text, turn.person.id, turn.rt.clock.now())
+        await store.add_item(turn.rt.store, event.id, nxt.key, text, turn.person.id, turn.rt.clock.now(),
+                             turn.origin)
     await turn.reply(turn.render("event_agenda.html.j2", event=event, occurrence=nxt,
                                  agenda=await agenda_of(turn.rt, event, nxt), added=bool(text)))
 
@@ -605,10 +605,10 @@ async def calendar_command(turn: Turn) -> None:
 @handler
 async def calendar_pressed(turn: Turn) -> None:
     """Sent privately when the presser has started the bot, else in the group."""
-    try:
+    if await may_write(turn.rt, turn.person.id):
         await _send_calendar(turn, turn.person.id)
         await turn.answer(turn.t.gettext("I sent you the calendar privately."))
-    except Forbidden:
+    else:
         await _send_calendar(turn, turn.chat_id)
         await turn.answer()
 
@@ -647,7 +647,7 @@ async def ask_command(turn: Turn) -> None:
     except LookupError:
         raise Refused(t.gettext("No reception day is scheduled.")) from None
     number = await store.ask(turn.rt.store, event.id, day.key, turn.person.id, turn.person.name, text,
-                             turn.rt.clock.now())
+                             turn.rt.clock.now(), turn.origin)
     await turn.reply(html.escape(t.gettext(
         "Your question is number %(number)s in the queue for the reception day on %(when)s.",
         number=number, when=t.datetime(day.at))))
@@ -688,7 +688,7 @@ async def answer_command(turn: Turn) -> None:
             raise Refused(t.gettext("There is no later reception day to carry it to."))
         await store.settle(turn.rt.store, row["id"], "carried", None, now)
         new_number = await store.ask(turn.rt.store, event.id, following[0].key, row["user_id"], row["name"],
-                                     row["text"], now)
+                                     row["text"], now, turn.origin)
         note = t.gettext("Question %(number)s is carried to %(when)s as number %(new)s.", number=number,
                          when=t.datetime(following[0].at), new=new_number)
     else:
@@ -705,7 +705,7 @@ async def answer_command(turn: Turn) -> None:
 async def _tell_asker(turn: Turn, user_id: int, question: str, answer: str) -> None:
     chat = await chats.get(turn.rt.store, user_id)
     t = turn.rt.translator(chat) if chat else turn.t
-    await tell_privately(turn.context.bot, user_id, html.escape(t.gettext(
+    await tell_privately(turn.rt, turn.context.bot, user_id, html.escape(t.gettext(
         "About your question “%(question)s”: %(answer)s", question=question, answer=answer)))
 
 

@@ -8,7 +8,6 @@ import html
 import io
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import Forbidden
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.domain.registry import RegistryError, parse_registry
@@ -112,28 +111,24 @@ async def _send_codes(turn: Turn, labels: list[str]) -> None:
     if unknown:
         raise Refused(turn.t.gettext("No such household: %(units)s. Write units as building-entrance-"
                                      "unit, e.g. 6-2-301.", units=", ".join(unknown)))
+    await turn.require_private_chat()
     codes = await households.new_codes(turn.rt.store, [h.id for h in wanted], turn.person.id,
                                        turn.rt.clock.now())
     bot = turn.context.bot
-    try:
-        if labels:
-            await bot.send_message(turn.person.id, turn.render(
-                "registry_codes.html.j2", codes=[(h.label, codes[h.id], _link(turn, f"b{codes[h.id]}"))
-                                                 for h in wanted]), parse_mode="HTML")
-        else:
-            out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow([turn.t.gettext("Household"), turn.t.gettext("Code"), turn.t.gettext("Link")])
-            for h in wanted:
-                writer.writerow([h.label, codes[h.id], _link(turn, f"b{codes[h.id]}")])
-            await bot.send_document(
-                turn.person.id, ("\ufeff" + out.getvalue()).encode("utf-8"), filename="codes.csv",
-                caption=turn.t.gettext("One-time codes for %(count)s households. Earlier unused codes "
-                                       "of these households no longer work.", count=len(wanted)))
-    except Forbidden:
-        raise Refused(turn.t.gettext(
-            "I cannot write to you privately yet: open a private chat with me, press Start, "
-            "then try again.")) from None
+    if labels:
+        await bot.send_message(turn.person.id, turn.render(
+            "registry_codes.html.j2", codes=[(h.label, codes[h.id], _link(turn, f"b{codes[h.id]}"))
+                                             for h in wanted]), parse_mode="HTML")
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([turn.t.gettext("Household"), turn.t.gettext("Code"), turn.t.gettext("Link")])
+        for h in wanted:
+            writer.writerow([h.label, codes[h.id], _link(turn, f"b{codes[h.id]}")])
+        await bot.send_document(
+            turn.person.id, ("\ufeff" + out.getvalue()).encode("utf-8"), filename="codes.csv",
+            caption=turn.t.gettext("One-time codes for %(count)s households. Earlier unused codes "
+                                   "of these households no longer work.", count=len(wanted)))
     await turn.reply(html.escape(turn.t.gettext("I sent you the codes privately.")))
 
 

@@ -157,12 +157,14 @@ async def _post(turn: Turn, draft: store.Draft) -> Idea:
     """Store the draft as an idea, post its card in the group and make sure the digest runs."""
     rt = turn.rt
     idea = await store.create(rt.store, chat_id=draft.chat_id, kind=draft.kind, text=draft.text,
-                              anonymous=draft.anonymous, user_id=draft.user_id, now=rt.clock.now())
-    await store.drop_draft(rt.store, draft.id)
+                              anonymous=draft.anonymous, user_id=draft.user_id, now=rt.clock.now(),
+                              origin=turn.origin)
     chat = await chats.get(rt.store, idea.chat_id)
-    text, markup = await _card(rt, rt.translator(chat), idea)
-    message = await send_html(turn.context.bot, idea.chat_id, text, markup)
-    await store.set_message(rt.store, idea.id, message.message_id)
+    if idea.message_id is None:  # not posted yet (or handled again after a crash before it was)
+        text, markup = await _card(rt, rt.translator(chat), idea)
+        message = await send_html(turn.context.bot, idea.chat_id, text, markup)
+        await store.set_message(rt.store, idea.id, message.message_id)
+    await store.drop_draft(rt.store, draft.id)
     await ensure_digest(rt, chat)
     if turn.update.callback_query is not None:
         await turn.update.callback_query.edit_message_text(html.escape(turn.t.gettext(
@@ -244,7 +246,8 @@ async def _pressed_idea(turn: Turn, on_card: bool) -> tuple[Idea, list[str]]:
 @handler
 async def endorse(turn: Turn) -> None:
     idea, _ = await _pressed_idea(turn, on_card=True)
-    now_on = await store.toggle_endorsement(turn.rt.store, idea.id, turn.person.id, turn.rt.clock.now())
+    now_on = await store.toggle_endorsement(turn.rt.store, idea.id, turn.person.id, turn.rt.clock.now(),
+                                            turn.origin)
     await turn.answer(turn.t.gettext("You endorse #%(number)s.", number=idea.number) if now_on
                       else turn.t.gettext("Endorsement taken back."))
     await refresh(turn.rt, turn.context.bot, idea.id)
@@ -253,7 +256,8 @@ async def endorse(turn: Turn) -> None:
 @handler
 async def volunteer(turn: Turn) -> None:
     idea, _ = await _pressed_idea(turn, on_card=True)
-    now_on = await store.toggle_volunteer(turn.rt.store, idea.id, turn.person.id, turn.rt.clock.now())
+    now_on = await store.toggle_volunteer(turn.rt.store, idea.id, turn.person.id, turn.rt.clock.now(),
+                                          turn.origin)
     await turn.answer(turn.t.gettext("Thank you! You are listed as a volunteer.") if now_on
                       else turn.t.gettext("You are no longer listed as a volunteer."))
     await refresh(turn.rt, turn.context.bot, idea.id)
@@ -330,7 +334,7 @@ async def _tell_author(turn: Turn, idea: Idea) -> None:
     t = rt.translator(chat)
     text = rt.renderer.render("idea_changed.html.j2", t, idea=idea, state_names=STATE_NAMES,
                               kind_name=KIND_NAMES[idea.kind], private=True, group=chat.title or "")
-    await tell_privately(turn.context.bot, idea.author_id, text)
+    await tell_privately(rt, turn.context.bot, idea.author_id, text)
 
 
 async def _target(turn: Turn, args: list[str]) -> Idea:

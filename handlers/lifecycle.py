@@ -53,10 +53,11 @@ async def my_membership(update: Update, context: CallbackContext) -> None:
     now = change.new_chat_member.status in PRESENT
     chat = change.chat
     if chat.type == "private":
-        await users.set_started(rt.store, change.from_user.id, now)
         if now:
+            await users.set_started(rt.store, change.from_user.id, True)
             await rt.activate_chat(chat.id)
         else:
+            await rt.blocked_by(change.from_user.id)
             await rt.deactivate_chat(chat.id)
         return
     rt.admins.forget(chat.id)

@@ -176,6 +176,7 @@ async def start_command(turn: Turn) -> None:
         chair_id=turn.person.id,
         chair_name=turn.person.name,
         now=now,
+        origin=turn.origin,
     )
     if meeting is None:
         raise Refused(turn.t.gettext("A meeting is running already: end it with /endmeeting first."))
@@ -218,6 +219,7 @@ async def _record(turn: Turn, kind: str, usage: str, **extra) -> None:
         author_id=turn.person.id,
         author_name=turn.person.name,
         now=turn.rt.clock.now(),
+        origin=f"{turn.origin}:entry",
         **extra,
     )
     await turn.reply(html.escape(turn.t.gettext("Recorded.")))
@@ -260,6 +262,7 @@ async def note_command(turn: Turn) -> None:
         author_id=turn.person.id,
         author_name=turn.person.name,
         now=turn.rt.clock.now(),
+        origin=f"{turn.origin}:entry",
         speaker_id=speaker.id if speaker else None,
         speaker_name=speaker.name if speaker else None,
     )
@@ -285,6 +288,7 @@ async def ref_command(turn: Turn) -> None:
         author_id=turn.person.id,
         author_name=turn.person.name,
         now=turn.rt.clock.now(),
+        origin=f"{turn.origin}:entry",
         data={"number": idea.number},
     )
     await turn.reply(html.escape(turn.t.gettext("Recorded.")))
@@ -359,6 +363,7 @@ async def action_command(turn: Turn) -> None:
         text=text,
         due_at=due,
         now=now,
+        origin=f"{turn.origin}:item",
     )
     await store.record(
         turn.rt.store,
@@ -368,6 +373,7 @@ async def action_command(turn: Turn) -> None:
         author_id=turn.person.id,
         author_name=turn.person.name,
         now=now,
+        origin=f"{turn.origin}:entry",
         data={"number": item.number},
     )
     if due is not None and due > now:
@@ -404,7 +410,7 @@ async def _cancel_schedules(rt: Runtime, kind: str, ref: str) -> None:
 @handler
 async def undo_command(turn: Turn) -> None:
     meeting = await _running(turn)
-    entry = await store.undo_last(turn.rt.store, meeting.id)
+    entry = await store.undo_last(turn.rt.store, meeting.id, turn.rt.clock.now(), turn.origin)
     if entry is None:
         raise Refused(turn.t.gettext("Nothing to undo."))
     if entry.kind == "action":
@@ -438,6 +444,7 @@ async def chair_command(turn: Turn) -> None:
         author_id=turn.person.id,
         author_name=turn.person.name,
         now=turn.rt.clock.now(),
+        origin=f"{turn.origin}:entry",
         data={"id": who.id, "name": who.name},
     )
     await turn.reply(html.escape(turn.t.gettext("%(name)s chairs the meeting now.", name=who.name)))
@@ -486,7 +493,7 @@ async def deliver_due(context: CallbackContext, firing: Firing) -> None:
     chat_id = firing.schedule.chat_id
     t = rt.translator(await chats.get(rt.store, chat_id))
     text = rt.renderer.render("minutes_reminder.html.j2", t, a=item, overdue=firing.offset == 0)
-    if not await tell_privately(context.bot, item.owner_id, text):
+    if not await tell_privately(rt, context.bot, item.owner_id, text):
         await send_html(context.bot, chat_id, text)
 
 

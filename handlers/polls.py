@@ -165,10 +165,11 @@ async def open_vote(turn: Turn, draft: Draft, deadline: datetime | None = None,
     poll = await polls.create(turn.rt.store, chat_id=turn.chat_id, draft=draft,
                               options=options_of(draft.kind, draft.options), deadline=deadline,
                               scope=scope, electorate=electorate or [], created_by=turn.person.id,
-                              now=turn.rt.clock.now())
-    message = await turn.reply(await _message_html(turn.rt, turn.t, poll),
-                               _keyboard(turn.t, poll, [], turn.context.bot.username))
-    await polls.set_message(turn.rt.store, poll.id, message.message_id)
+                              now=turn.rt.clock.now(), origin=turn.origin)
+    if poll.message_id is None:  # not posted yet (or handled again after a crash before it was)
+        message = await turn.reply(await _message_html(turn.rt, turn.t, poll),
+                                   _keyboard(turn.t, poll, [], turn.context.bot.username))
+        await polls.set_message(turn.rt.store, poll.id, message.message_id)
     await _schedule(turn.rt, turn.chat, poll)
     return poll
 
@@ -572,7 +573,7 @@ async def remind(rt: Runtime, bot, poll: Poll) -> tuple[int, int]:
                               link=deep_link(bot.username, f"v{poll.id}") if poll.secret else None)
     told: set[int] = set()
     for user_id in {u for _, people in missing for u, started in people if started}:
-        if await tell_privately(bot, user_id, text):
+        if await tell_privately(rt, bot, user_id, text):
             told.add(user_id)
     public = [label for label, people in missing if not any(u in told for u, _ in people)]
     if public:
@@ -613,16 +614,12 @@ async def list_command(turn: Turn) -> None:
 @handler
 async def export_command(turn: Turn) -> None:
     poll, _ = await _target(turn)
+    await turn.require_private_chat()
     data = await export_csv(turn.rt, turn.t, poll)
-    try:
-        await turn.context.bot.send_document(
-            turn.person.id, data, filename=f"vote-{poll.number}.csv",
-            caption=turn.t.gettext("Result of #%(number)s: %(question)s", number=poll.number,
-                                   question=poll.question)[:1000])
-    except Forbidden:
-        raise Refused(turn.t.gettext(
-            "I cannot write to you privately yet: open a private chat with me, press Start, "
-            "then try again.")) from None
+    await turn.context.bot.send_document(
+        turn.person.id, data, filename=f"vote-{poll.number}.csv",
+        caption=turn.t.gettext("Result of #%(number)s: %(question)s", number=poll.number,
+                               question=poll.question)[:1000])
     await turn.reply(html.escape(turn.t.gettext("I sent you the result privately.")))
 
 

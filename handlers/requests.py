@@ -23,7 +23,17 @@ from bot.domain.requests import CATEGORIES, NotAllowed, Request
 from bot.domain.roles import parse_role
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime, runtime
-from handlers.base import Command, Refused, Turn, deep_link, handler, send_html, start_links, tell_privately
+from handlers.base import (
+    Command,
+    Refused,
+    Turn,
+    deep_link,
+    handler,
+    may_write,
+    send_html,
+    start_links,
+    tell_privately,
+)
 from handlers.roles import ROLE_NAMES
 from storage import chats, drafts, roles, users
 from storage import requests as store
@@ -114,12 +124,12 @@ async def _translator_for(rt: Runtime, user_id: int) -> Translator:
 async def _tell(rt: Runtime, bot, user_id: int | None, text: str,
                 markup: InlineKeyboardMarkup | None = None, photo: str | None = None) -> bool:
     """Write to someone privately; False when the bot may not (never started, blocked)."""
-    if photo and user_id is not None:
+    if photo and await may_write(rt, user_id):
         try:
             await bot.send_photo(user_id, photo)
         except (Forbidden, BadRequest):
             return False
-    return await tell_privately(bot, user_id, text, markup)
+    return await tell_privately(rt, bot, user_id, text, markup)
 
 
 async def _actors(turn: Turn, request: Request) -> set[str]:

@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timedelta
 
 from bot.domain.events import Change, Event, Question
+from storage import inbox
 from storage.db import Database
 from storage.times import from_db, to_db
 
@@ -24,16 +25,22 @@ def _event(row) -> Event:
 
 async def create(db: Database, *, chat_id: int, kind: str, title: str, place: str | None,
                  hosts: str | None, start: datetime, duration: timedelta | None, rrule: str | None,
-                 tz: str, reminders: tuple[int, ...] | None, created_by: int, now: datetime) -> Event:
-    row = await db.fetchone(
-        """INSERT INTO events (chat_id, number, kind, title, place, hosts, start_at, duration_s, rrule,
-                               tz, reminders, created_by, created_at)
-           VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM events WHERE chat_id = ?),
-                   ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *""",
-        (chat_id, chat_id, kind, title, place, hosts, to_db(start),
-         int(duration.total_seconds()) if duration else None, rrule, tz,
-         json.dumps(list(reminders)) if reminders is not None else None, created_by, to_db(now)))
-    return _event(row)
+                 tz: str, reminders: tuple[int, ...] | None, created_by: int, now: datetime,
+                 origin: str | None = None) -> Event:
+    """A new event; the one ``origin`` created already, when it did."""
+
+    async def insert(conn) -> int:
+        cur = await conn.execute(
+            """INSERT INTO events (chat_id, number, kind, title, place, hosts, start_at, duration_s,
+                                   rrule, tz, reminders, created_by, created_at)
+               VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM events WHERE chat_id = ?),
+                       ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (chat_id, chat_id, kind, title, place, hosts, to_db(start),
+             int(duration.total_seconds()) if duration else None, rrule, tz,
+             json.dumps(list(reminders)) if reminders is not None else None, created_by, to_db(now)))
+        return cur.lastrowid
+
+    return await get(db, await inbox.keyed(db, origin, now, insert))  # type: ignore[return-value]
 
 
 async def get(db: Database, event_id: int) -> Event | None:
@@ -125,9 +132,17 @@ async def rekey(db: Database, event_id: int, moves: dict[datetime, datetime]) ->
 # -- agenda ------------------------------------------------------------------------------------------
 
 async def add_item(db: Database, event_id: int, occurrence: datetime, text: str, by: int,
-                   now: datetime) -> None:
-    await db.execute("INSERT INTO event_agenda (event_id, occurrence, text, added_by, added_at) "
-                     "VALUES (?, ?, ?, ?, ?)", (event_id, to_db(occurrence), text, by, to_db(now)))
+                   now: datetime, origin: str | None = None) -> None:
+    """Put an item on the occurrence's agenda (once for ``origin``)."""
+
+    async def insert(conn) -> int:
+        cur = await conn.execute(
+            """INSERT INTO event_agenda (event_id, occurrence, text, added_by, added_at)
+               VALUES (?, ?, ?, ?, ?)""",
+            (event_id, to_db(occurrence), text, by, to_db(now)))
+        return cur.lastrowid
+
+    await inbox.keyed(db, origin, now, insert)
 
 
 async def items(db: Database, event_id: int, occurrence: datetime) -> list[str]:
@@ -165,14 +180,18 @@ def _question(row) -> Question:
 
 
 async def ask(db: Database, event_id: int, occurrence: datetime, user_id: int, name: str, text: str,
-              now: datetime) -> int:
-    """Queue a question; returns its number on that day."""
-    row = await db.fetchone(
-        """INSERT INTO reception_questions (event_id, occurrence, number, user_id, name, text, asked_at)
-           VALUES (?, ?, (SELECT coalesce(max(number), 0) + 1 FROM reception_questions
-                          WHERE event_id = ? AND occurrence = ?), ?, ?, ?, ?) RETURNING number""",
-        (event_id, to_db(occurrence), event_id, to_db(occurrence), user_id, name, text, to_db(now)))
-    return row["number"]
+              now: datetime, origin: str | None = None) -> int:
+    """Queue a question; returns its number on that day (the same number again for ``origin``)."""
+
+    async def insert(conn) -> int:
+        cur = await conn.execute(
+            """INSERT INTO reception_questions (event_id, occurrence, number, user_id, name, text, asked_at)
+               VALUES (?, ?, (SELECT coalesce(max(number), 0) + 1 FROM reception_questions
+                              WHERE event_id = ? AND occurrence = ?), ?, ?, ?, ?) RETURNING number""",
+            (event_id, to_db(occurrence), event_id, to_db(occurrence), user_id, name, text, to_db(now)))
+        return (await cur.fetchone())[0]
+
+    return await inbox.keyed(db, origin, now, insert)
 
 
 async def questions(db: Database, event_id: int, occurrence: datetime) -> list[Question]:

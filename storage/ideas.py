@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.ideas import OPEN_STATES, Idea
+from storage import inbox
 from storage.db import Database
 from storage.times import from_db, to_db
 
@@ -65,9 +66,11 @@ async def submitted_since(db: Database, user_id: int, since: datetime) -> int:
 
 
 async def create(db: Database, *, chat_id: int, kind: str, text: str, anonymous: bool,
-                 user_id: int, now: datetime) -> Idea:
+                 user_id: int, now: datetime, origin: str | None = None) -> Idea:
+    """A new idea; the one ``origin`` created already, when it did."""
     key = await author_key(db, user_id)
-    async with db.transaction() as conn:
+
+    async def insert(conn) -> int:
         cur = await conn.execute("SELECT coalesce(max(number), 0) + 1 FROM ideas WHERE chat_id = ?",
                                  (chat_id,))
         number = (await cur.fetchone())[0]
@@ -76,10 +79,11 @@ async def create(db: Database, *, chat_id: int, kind: str, text: str, anonymous:
                                   created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (chat_id, number, kind, text, int(anonymous), None if anonymous else user_id, key,
              to_db(now), to_db(now)))
-        idea_id = cur.lastrowid
         await conn.execute("INSERT INTO idea_history (idea_id, to_state, at) VALUES (?, 'new', ?)",
-                           (idea_id, to_db(now)))
-    return await get(db, idea_id)  # type: ignore[return-value]
+                           (cur.lastrowid, to_db(now)))
+        return cur.lastrowid
+
+    return await get(db, await inbox.keyed(db, origin, now, insert))  # type: ignore[return-value]
 
 
 async def get(db: Database, idea_id: int) -> Idea | None:
@@ -147,19 +151,25 @@ async def endorsers(db: Database, idea_id: int) -> set[int]:
     return {r["user_id"] for r in rows}
 
 
-async def _toggle(db: Database, table: str, idea_id: int, user_id: int, now: datetime) -> bool:
-    async with db.transaction() as conn:
+async def _toggle(db: Database, table: str, idea_id: int, user_id: int, now: datetime,
+                  origin: str | None) -> bool:
+    """Switch the person's row on or off; a press handled again after a crash switches nothing."""
+
+    async def switch(conn) -> int:
         cur = await conn.execute(f"DELETE FROM {table} WHERE idea_id = ? AND user_id = ?", (idea_id, user_id))
         if cur.rowcount:
-            return False
+            return 0
         await conn.execute(f"INSERT INTO {table} (idea_id, user_id, created_at) VALUES (?, ?, ?)",
                            (idea_id, user_id, to_db(now)))
-        return True
+        return 1
+
+    return bool(await inbox.keyed(db, origin, now, switch))
 
 
-async def toggle_endorsement(db: Database, idea_id: int, user_id: int, now: datetime) -> bool:
+async def toggle_endorsement(db: Database, idea_id: int, user_id: int, now: datetime,
+                             origin: str | None = None) -> bool:
     """Endorse, or take the endorsement back; True when the person now endorses the idea."""
-    return await _toggle(db, "idea_endorsements", idea_id, user_id, now)
+    return await _toggle(db, "idea_endorsements", idea_id, user_id, now, origin)
 
 
 async def endorse(db: Database, idea_id: int, user_id: int, now: datetime) -> None:
@@ -167,9 +177,10 @@ async def endorse(db: Database, idea_id: int, user_id: int, now: datetime) -> No
                         ON CONFLICT DO NOTHING""", (idea_id, user_id, to_db(now)))
 
 
-async def toggle_volunteer(db: Database, idea_id: int, user_id: int, now: datetime) -> bool:
+async def toggle_volunteer(db: Database, idea_id: int, user_id: int, now: datetime,
+                           origin: str | None = None) -> bool:
     """Offer to help, or withdraw the offer; True when the person now volunteers."""
-    return await _toggle(db, "idea_volunteers", idea_id, user_id, now)
+    return await _toggle(db, "idea_volunteers", idea_id, user_id, now, origin)
 
 
 async def volunteers(db: Database, idea_id: int) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 import aiosqlite
@@ -42,16 +43,19 @@ async def prune(db: Database, now: datetime) -> int:
         return cur.rowcount
 
 
-async def recall(conn: aiosqlite.Connection, key: str | None) -> int | None:
-    """Inside a transaction: what the update or press ``key`` created before, if it did."""
-    if key is None:
-        return None
-    cur = await conn.execute("SELECT result FROM acts WHERE key = ?", (key,))
-    row = await cur.fetchone()
-    return None if row is None else int(row[0])
+async def keyed(db: Database, origin: str | None, now: datetime,
+                make: Callable[[aiosqlite.Connection], Awaitable[int]]) -> int:
+    """Run ``make`` in one transaction once for ``origin`` (an update or a button press): its
+    result, or, when the same update is handled again after a crash, the first run's result."""
+    async with db.transaction() as conn:
+        if origin is not None:
+            cur = await conn.execute("SELECT result FROM acts WHERE key = ?", (origin,))
+            row = await cur.fetchone()
+            if row is not None:
+                return int(row[0])
+        result = await make(conn)
+        if origin is not None:
+            await conn.execute("INSERT INTO acts (key, result, at) VALUES (?, ?, ?)",
+                               (origin, int(result), to_db(now)))
+        return result
 
-
-async def remember(conn: aiosqlite.Connection, key: str | None, result: int, now: datetime) -> None:
-    """Inside the transaction that created it: ``key`` created ``result``."""
-    if key is not None:
-        await conn.execute("INSERT INTO acts (key, result, at) VALUES (?, ?, ?)", (key, result, to_db(now)))

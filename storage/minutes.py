@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 
 from bot.domain.minutes import ActionItem, Entry, Meeting
+from storage import inbox
 from storage.db import Database
 from storage.times import from_db, to_db
 
@@ -70,17 +71,24 @@ async def start(
     chair_id: int,
     chair_name: str,
     now: datetime,
+    origin: str | None = None,
 ) -> Meeting | None:
-    """A new open meeting, or None when one is open in the chat already."""
-    rows = await db.fetchall(
-        """INSERT INTO meetings (chat_id, number, kind, title, place, event_id, chair_id, chair_name,
-                                 started_at)
-           VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM meetings WHERE chat_id = ?),
-                   ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT DO NOTHING RETURNING *""",
-        (chat_id, chat_id, kind, title, place, event_id, chair_id, chair_name, to_db(now)),
-    )
-    return _meeting(rows[0]) if rows else None
+    """A new open meeting, or None when one is open in the chat already; the one ``origin``
+    started already, when it did."""
+
+    async def insert(conn) -> int:
+        cur = await conn.execute(
+            """INSERT INTO meetings (chat_id, number, kind, title, place, event_id, chair_id, chair_name,
+                                     started_at)
+               VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM meetings WHERE chat_id = ?),
+                       ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT DO NOTHING RETURNING id""",
+            (chat_id, chat_id, kind, title, place, event_id, chair_id, chair_name, to_db(now)),
+        )
+        row = await cur.fetchone()
+        return row[0] if row else 0
+
+    return await get(db, await inbox.keyed(db, origin, now, insert))
 
 
 async def get(db: Database, meeting_id: int) -> Meeting | None:
@@ -133,12 +141,12 @@ async def record(
     speaker_id: int | None = None,
     speaker_name: str | None = None,
     data: dict | None = None,
+    origin: str | None = None,
 ) -> int:
-    return await db.execute(
-        """INSERT INTO minute_entries (meeting_id, kind, text, author_id, author_name, speaker_id,
-                                       speaker_name, data, at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
+    """A new entry (its id); the one ``origin`` recorded already, when it did."""
+
+    async def insert(conn) -> int:
+        cur = await conn.execute(SQL_ENTRY, (
             meeting_id,
             kind,
             text,
@@ -148,8 +156,15 @@ async def record(
             speaker_name,
             json.dumps(data or {}, ensure_ascii=False),
             to_db(now),
-        ),
-    )
+        ))
+        return cur.lastrowid
+
+    return await inbox.keyed(db, origin, now, insert)
+
+
+SQL_ENTRY = """INSERT INTO minute_entries (meeting_id, kind, text, author_id, author_name, speaker_id,
+                                           speaker_name, data, at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 
 
 async def entries(db: Database, meeting_id: int, include_undone: bool = False) -> list[Entry]:
@@ -160,14 +175,22 @@ async def entries(db: Database, meeting_id: int, include_undone: bool = False) -
     return [_entry(r) for r in rows]
 
 
-async def undo_last(db: Database, meeting_id: int) -> Entry | None:
-    rows = await db.fetchall(
-        """UPDATE minute_entries SET undone = 1 WHERE id =
-             (SELECT max(id) FROM minute_entries WHERE meeting_id = ? AND undone = 0 AND kind != 'chair')
-           RETURNING *""",
-        (meeting_id,),
-    )
-    return _entry(rows[0]) if rows else None
+async def undo_last(db: Database, meeting_id: int, now: datetime, origin: str | None = None) -> Entry | None:
+    """Take back the last entry; the one ``origin`` took back already, when it did."""
+
+    async def undo(conn) -> int:
+        cur = await conn.execute(
+            """UPDATE minute_entries SET undone = 1 WHERE id =
+                 (SELECT max(id) FROM minute_entries WHERE meeting_id = ? AND undone = 0 AND kind != 'chair')
+               RETURNING id""",
+            (meeting_id,),
+        )
+        row = await cur.fetchone()
+        return row[0] if row else 0
+
+    entry_id = await inbox.keyed(db, origin, now, undo)
+    row = await db.fetchone("SELECT * FROM minute_entries WHERE id = ?", (entry_id,))
+    return _entry(row) if row else None
 
 
 async def add_action(
@@ -181,26 +204,22 @@ async def add_action(
     text: str,
     due_at: datetime | None,
     now: datetime,
+    origin: str | None = None,
 ) -> ActionItem:
-    row = await db.fetchone(
-        """INSERT INTO action_items (chat_id, number, meeting_id, owner_id, owner_role, owner_name, text,
-                                     due_at, created_at, updated_at)
-           VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM action_items WHERE chat_id = ?),
-                   ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *""",
-        (
-            chat_id,
-            chat_id,
-            meeting_id,
-            owner_id,
-            owner_role,
-            owner_name,
-            text,
-            to_db(due_at) if due_at else None,
-            to_db(now),
-            to_db(now),
-        ),
-    )
-    return _item(row)
+    """A new action item; the one ``origin`` created already, when it did."""
+
+    async def insert(conn) -> int:
+        cur = await conn.execute(
+            """INSERT INTO action_items (chat_id, number, meeting_id, owner_id, owner_role, owner_name,
+                                         text, due_at, created_at, updated_at)
+               VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM action_items WHERE chat_id = ?),
+                       ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (chat_id, chat_id, meeting_id, owner_id, owner_role, owner_name, text,
+             to_db(due_at) if due_at else None, to_db(now), to_db(now)),
+        )
+        return cur.lastrowid
+
+    return await action_by_id(db, await inbox.keyed(db, origin, now, insert))  # type: ignore[return-value]
 
 
 async def action(db: Database, chat_id: int, number: int) -> ActionItem | None:

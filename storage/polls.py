@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.polls import Draft, Poll
+from storage import inbox
 from storage.db import Database
 from storage.times import from_db, to_db
 
@@ -38,8 +39,10 @@ def _load(row) -> Poll | None:
 
 async def create(db: Database, *, chat_id: int, draft: Draft, options: tuple[str, ...],
                  deadline: datetime | None, scope: tuple[str, ...], electorate: list[int],
-                 created_by: int, now: datetime) -> Poll:
-    async with db.transaction() as conn:
+                 created_by: int, now: datetime, origin: str | None = None) -> Poll:
+    """A new vote; the one ``origin`` created already, when it did."""
+
+    async def insert(conn) -> int:
         cur = await conn.execute("SELECT coalesce(max(number), 0) + 1 FROM polls WHERE chat_id = ?",
                                  (chat_id,))
         number = (await cur.fetchone())[0]
@@ -59,7 +62,9 @@ async def create(db: Database, *, chat_id: int, draft: Draft, options: tuple[str
                                [(poll_id, i, label) for i, label in enumerate(options)])
         await conn.executemany("INSERT INTO poll_households (poll_id, household_id) VALUES (?, ?)",
                                [(poll_id, h) for h in electorate])
-    return await get(db, poll_id)  # type: ignore[return-value]
+        return poll_id
+
+    return await get(db, await inbox.keyed(db, origin, now, insert))  # type: ignore[return-value]
 
 
 async def get(db: Database, poll_id: int) -> Poll | None:

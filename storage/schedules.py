@@ -30,13 +30,19 @@ def _schedule(row) -> Schedule:
 async def add(db: Database, *, chat_id: int, kind: str, ref: str | None, first_at: datetime,
               rrule: str | None, tz: str, offsets: tuple[int, ...], payload: dict,
               now: datetime) -> Schedule:
+    """A new schedule; the active one already armed for the same thing at the same time, if any
+    (the update that made it handled again after a crash)."""
     row = await db.fetchone(
         """INSERT INTO schedules (chat_id, kind, ref, first_at, rrule, tz, offsets, payload,
                                   created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *""",
         (chat_id, kind, ref, to_db(first_at), rrule, tz, json.dumps(list(offsets)),
          json.dumps(payload, ensure_ascii=False), to_db(now)),
     )
+    if row is None:
+        row = await db.fetchone(
+            """SELECT * FROM schedules WHERE chat_id = ? AND kind = ? AND ref = ? AND first_at = ?
+               AND active = 1""", (chat_id, kind, ref, to_db(first_at)))
     return _schedule(row)
 
 

@@ -7,8 +7,19 @@ import asyncio
 import sqlite3
 from collections import Counter
 
+from bot.local.sandbox import LocalBot, api_spec
 from bot.local.standin import FakeTelegram
 from tests.process import YishiProcess
+
+
+async def handled_all(db_path, seconds: float = 30) -> None:
+    """Wait until the bot has handled every update it kept (a replay sends nothing to wait on)."""
+    for _ in range(int(seconds / 0.05)):
+        with sqlite3.connect(db_path) as db:
+            if not db.execute("SELECT count(*) FROM inbox WHERE handled_at IS NULL").fetchone()[0]:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("updates left unhandled")
 
 
 def answered(tg: FakeTelegram) -> int:
@@ -71,3 +82,102 @@ async def test_one_person_s_presses_are_handled_in_the_order_they_came(english_g
     assert in_order == answers  # answered one after another, as pressed
     await admin.send(group, "/close 1")
     assert "Dumplings: 1 (100%)" in (await group.expect_message()).text
+
+
+async def test_updates_handled_again_after_a_crash_act_once(bot, tg, english_group):
+    """Killed after an update's work but before it was marked handled, the bot handles it again
+    at start-up: what it created is found, not made twice, and a toggle is not switched back."""
+    admin, (li, zhao), group = await english_group("Li", "Zhao")
+    await admin.send(group, "/poll Lunch?\nNoodles\nDumplings\ndeadline in 3 days")
+    poll = await group.expect_message()
+    await li.send(group, "/idea Wooden seats in the pavilion")
+    card = await group.expect_message()
+    assert (await zhao.press(card, data="id:e:1")).text == "You endorse #1."
+    await tg.until(lambda: "1 endorsement" in card.text, what="the endorsement on the card")
+    await admin.send(group, "/meeting talk The pavilion")
+    await group.expect_message()
+    await admin.send(group, "/action 物业 Fix the roof\n截止 两周后")
+    await group.expect_message()
+    await bot.stop()
+
+    with sqlite3.connect(bot.db_path) as db:
+        schedules = db.execute("SELECT count(*) FROM schedules WHERE active = 1").fetchone()[0]
+        db.execute("""UPDATE inbox SET handled_at = NULL WHERE body LIKE '%/poll Lunch%'
+                      OR body LIKE '%id:e:1%' OR body LIKE '%/meeting talk%' OR body LIKE '%/action %'""")
+        assert db.execute("SELECT count(*) FROM inbox WHERE handled_at IS NULL").fetchone()[0] == 4
+    posted = len(group.messages)
+    await bot.start()
+    await handled_all(bot.db_path)
+
+    assert "Poll #" not in "".join(m.text or "" for m in group.messages[posted:])  # not posted again
+    await li.send(group, "/polls")
+    assert "#2" not in (await group.expect_message()).text
+    assert "1 endorsement" in card.text and "Endorse · 1" in card.button_texts[0]
+    await li.send(group, "/actions")
+    listed = (await group.expect_message()).text
+    assert "#1" in listed and "#2" not in listed
+    with sqlite3.connect(bot.db_path) as db:
+        assert db.execute("SELECT count(*) FROM schedules WHERE active = 1").fetchone()[0] == schedules
+        assert db.execute("SELECT count(*) FROM meetings").fetchone()[0] == 1
+        assert db.execute("SELECT count(*) FROM inbox WHERE handled_at IS NULL").fetchone()[0] == 0
+    assert poll.text.startswith("Poll #1")
+
+
+async def test_a_group_waiting_on_its_flood_limit_holds_up_no_other_chat_and_no_button(tmp_path):
+    """Group A has used its sends for the window; its next replies wait. Meanwhile a press in A is
+    answered and a command in group B is answered at once, before A's waiting replies go out."""
+    async with FakeTelegram(spec_path=api_spec(), group_rate=(3, 10.0)) as tg:
+        bot = LocalBot(tg, tmp_path / "yishi.sqlite3")
+        bot.locale = "en"
+        await bot.start()
+        try:
+            admin = tg.user("Wang Fang", language_code="en")
+            li = tg.user("Li", language_code="en")
+            a = tg.group("Building 6", admins=[admin], members=[li])
+            b = tg.group("Building 7", admins=[admin], members=[li])
+            for group in (a, b):
+                await group.add_bot(by=admin)
+                await group.expect_message()  # greeting: A's first send in the window
+            await admin.send(a, "/poll Lunch?\nNoodles\nDumplings")
+            poll = await a.expect_message()  # A's second
+            await admin.send(a, "/roles")
+            await admin.send(a, "/roles")
+            await a.expect_message()  # A's third: the window is full, the next /roles waits
+            assert (await li.press(poll, data="pv:1:0")).text.startswith("You voted Noodles")
+            await li.send(b, "/roles")
+            assert "No roles granted yet" in (await b.expect_message()).text
+            assert len(a.bot_messages) == 3  # A's second /roles is still waiting for its window
+            await a.expect_message(timeout=30)  # and goes out when the window moves on
+            await tg.until(lambda: "1 people voted" in poll.text or "1 person voted" in poll.text,
+                           timeout=30, what="the tally, edited once the window allowed")
+        finally:
+            await bot.stop()
+        assert tg.violations == [] and tg.rate_limited == 0
+
+
+async def test_a_429_pauses_only_its_chat_and_the_message_still_arrives(tmp_path):
+    """Telegram is stricter with group A than the bot expects: the 429 pauses A alone, B goes on,
+    and A's message is sent after retry_after, not lost."""
+    async with FakeTelegram(spec_path=api_spec(), group_rate=(2, 5.0)) as tg:
+        bot = LocalBot(tg, tmp_path / "yishi.sqlite3")
+        bot.locale, bot.group_rate, bot.group_window = "en", 20, 60.0  # Telegram's usual limits
+        await bot.start()
+        try:
+            admin = tg.user("Wang Fang", language_code="en")
+            a = tg.group("Building 6", admins=[admin])
+            b = tg.group("Building 7", admins=[admin])
+            for group in (a, b):
+                await group.add_bot(by=admin)
+                await group.expect_message()
+            await admin.send(a, "/roles")
+            await a.expect_message()  # A's second send: the stand-in allows no third for 5 s
+            await admin.send(a, "/roles")
+            await tg.until(lambda: tg.rate_limited == 1, what="Telegram refusing A's third send")
+            await admin.send(b, "/roles")
+            assert "No roles granted yet" in (await b.expect_message()).text
+            assert len(a.bot_messages) == 2
+            assert "No roles granted yet" in (await a.expect_message(timeout=30)).text
+        finally:
+            await bot.stop()
+        assert tg.rate_limited == 1  # the limiter waited as told instead of trying again at once
+        tg.violations.clear()  # the one 429 was provoked on purpose

@@ -57,12 +57,16 @@ async def test_the_transcript_numbers_buttons_keeps_them_through_edits_and_saves
     assert transcript.button(4) is None and transcript.take() == []
 
     await admin.send(admin.private, "/start")
+    await admin.private.expect_message()
     for _ in range(2):  # the same file twice: saved once; a different one of the same name gets a number
         await admin.send(group, "/export 1")
-        await tg.wait_idle()
+        await admin.private.expect_message()
+        await group.expect_message()
         transcript.take()
     await li.press(message, data=message.buttons[0][0].callback_data)
     await admin.send(group, "/export 1")
+    await admin.private.expect_message()
+    await group.expect_message()
     await tg.wait_idle()
     shown = plain(transcript.take())
     saved = sorted(p.name for p in (tmp_path / "files").iterdir())

@@ -56,7 +56,7 @@ class LocalBot:
         self.edit_interval = 0.3
         self.locale = "zh_Hans"
         self.tz = "Asia/Shanghai"
-        self.group_rate = 20
+        self.group_rate, self.group_window = tg.group_rate  # the limits of the stand-in it talks to
         self.templates: Path | None = None
         self.prepare: list[Callable[[Runtime], None]] = []
         self.app = None
@@ -65,7 +65,8 @@ class LocalBot:
     def settings(self) -> Settings:
         return Settings(token=self.tg.token, api_url=self.tg.url, db_path=self.db_path,
                         locale=self.locale, tz=self.tz, grace=self.grace, templates_dir=self.templates,
-                        edit_interval=self.edit_interval, group_rate=self.group_rate)
+                        edit_interval=self.edit_interval, group_rate=self.group_rate,
+                        group_window=self.group_window)
 
     @property
     def runtime(self) -> Runtime:
@@ -83,6 +84,12 @@ class LocalBot:
         if self._stack is not None:
             stack, self._stack = self._stack, None
             await stack.aclose()
+
+    def busy(self) -> bool:
+        """Whether the bot has work in hand: updates being handled, sends waiting for their flood
+        window, or schedules arming, delivering or about to wake."""
+        return (self.app.update_processor.busy or self.app.bot.rate_limiter.waiting
+                or self.runtime.scheduler.busy())
 
     async def restart(self) -> None:
         await self.stop()
@@ -200,7 +207,7 @@ class Sandbox:
         """Wait until the bot has answered everything, sent what fell due and fallen quiet."""
         while True:
             await self.tg.wait_idle(quiet=0.3, timeout=timeout)
-            if not self.bot.runtime.scheduler.busy():
+            if not self.bot.busy():
                 return
             await asyncio.sleep(0.05)
 
