@@ -87,14 +87,6 @@ async def of_chat(db: Database, chat_id: int, statuses: tuple[str, ...]) -> list
     return [_load(row) for row in rows]  # type: ignore[misc]
 
 
-async def shown_open(db: Database) -> list[int]:
-    """Open polls that have a message in a chat the bot is still in."""
-    rows = await db.fetchall(
-        """SELECT p.id FROM polls p JOIN chats c ON c.id = p.chat_id
-           WHERE p.status = 'open' AND p.message_id IS NOT NULL AND c.active = 1 ORDER BY p.id""")
-    return [r["id"] for r in rows]
-
-
 async def set_message(db: Database, poll_id: int, message_id: int) -> None:
     await db.execute("UPDATE polls SET message_id = ? WHERE id = ?", (message_id, poll_id))
 

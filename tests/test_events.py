@@ -179,3 +179,24 @@ async def test_the_whole_series_moves_with_its_answers_and_is_then_cancelled(bot
     friday = parse_event_time("每周五 19:00", bot.clock.now().astimezone(SHANGHAI)).start
     bot.clock.advance(friday - bot.clock.now())  # no reminder for a cancelled series
     await group.expect_no_message(within=0.5)
+
+
+async def test_the_same_answer_pressed_again_on_a_reminder_edits_nothing(bot, tg, english_group):
+    admin, (li, zhao), group = await english_group("Li", "Zhao")
+    _, card = await save(admin, group, TALK)
+    await zhao.press(card, "Maybe · 0")
+    await tg.wait_idle(quiet=0.5)
+    first = thursdays(bot, 1)[0]
+    bot.clock.advance(first - timedelta(minutes=29) - bot.clock.now())
+    reminder = await group.expect_message()
+    assert reminder.button_texts[:3] == ["Going · 0", "Maybe · 1", "Not going · 0"]
+    await li.press(reminder, "Going · 0")
+    await tg.wait_idle(quiet=0.5)
+    assert reminder.button_texts[:3] == ["Going · 1", "Maybe · 1", "Not going · 0"]
+    again = await li.press(reminder, "Going · 1")
+    assert again.text == "Your answer: Going."
+    await zhao.press(reminder, "Maybe · 1")  # answered on the card already: the reminder shows it
+    await tg.wait_idle(quiet=0.5)
+    assert reminder.button_texts[:3] == ["Going · 1", "Maybe · 1", "Not going · 0"]
+    assert card.button_texts[:3] == ["Going · 1", "Maybe · 1", "Not going · 0"]
+    assert tg.not_modified == 0

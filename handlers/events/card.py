@@ -1,0 +1,120 @@
+"""The event's message (its next occurrence and the answers so far) and the RSVPs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain import events as rules
+from bot.domain.events import Event, Occurrence
+from bot.i18n import Translator
+from bot.refresh import Shown
+from bot.runtime import Runtime
+from handlers.base import Refused, Turn, edit_html, handler
+from handlers.events.common import (
+    ANSWER_CODES,
+    ANSWER_NAMES,
+    KIND_NAMES,
+    _group_only,
+    _minute,
+    _number_and_rest,
+    _pick,
+    repeat_text,
+)
+from storage import chats
+from storage import events as store
+
+
+async def _card(rt: Runtime, t: Translator, event: Event) -> tuple[str, InlineKeyboardMarkup | None]:
+    changes = await store.changes(rt.store, event.id)
+    following = rules.upcoming(event, changes, rt.clock.now(), count=1)
+    nxt = following[0] if following else None
+    counts = {}
+    if nxt is not None:
+        counts = rules.count_answers([a for _, a in await store.answers(rt.store, event.id, nxt.key)])
+    text = rt.renderer.render("event.html.j2", t, event=event, kind_name=KIND_NAMES[event.kind], next=nxt,
+                              repeat=repeat_text(t, event.rrule), counts=counts, answer_names=ANSWER_NAMES)
+    return text, (_buttons(t, event, nxt, counts) if nxt else None)
+
+
+def _buttons(t: Translator, event: Event, occurrence: Occurrence, counts: dict) -> InlineKeyboardMarkup:
+    minute = _minute(occurrence.key)
+    row = [InlineKeyboardButton(f"{t.gettext(ANSWER_NAMES[a])} · {t.number(counts.get(a, 0))}",
+                                callback_data=f"ev:r:{event.id}:{minute}:{code}")
+           for code, a in ANSWER_CODES.items()]
+    return InlineKeyboardMarkup([row, [InlineKeyboardButton(t.gettext("📅 Add to calendar"),
+                                                            callback_data=f"ev:c:{event.id}")]])
+
+
+async def refresh(rt: Runtime, bot, event_id: int, *, now: bool = False) -> None:
+    async def render() -> None:
+        event = await store.get(rt.store, event_id)
+        if event is None or event.message_id is None:
+            return
+        t = rt.translator(await chats.get(rt.store, event.chat_id))
+        await edit_html(bot, event.chat_id, event.message_id, *await _card(rt, t, event),
+                        shown=rt.refresher.shown)
+
+    await rt.refresher.show(("event", event_id), render, now)
+
+
+@handler
+async def rsvp_pressed(turn: Turn) -> None:
+    parts = turn.update.callback_query.data.split(":")
+    stale = Refused(turn.t.gettext("This button is no longer valid."))
+    if len(parts) != 5 or not parts[2].isdigit() or not parts[3].isdigit() or parts[4] not in ANSWER_CODES:
+        raise stale
+    event = await store.get(turn.rt.store, int(parts[2]))
+    message = turn.update.callback_query.message
+    if event is None or message is None or message.chat.id != event.chat_id:
+        raise stale
+    key = datetime.fromtimestamp(int(parts[3]) * 60, UTC)
+    changes = await store.changes(turn.rt.store, event.id)
+    change = next((c for c in changes if c.occurrence == key), None)
+    if not event.active or (change is not None and change.new_at is None):
+        raise Refused(turn.t.gettext("This occurrence is cancelled."))
+    known = rules.upcoming(event, changes, turn.rt.clock.now(), count=60)
+    if not any(o.key == key for o in known):
+        raise Refused(turn.t.gettext("This occurrence is over."))
+    answer = ANSWER_CODES[parts[4]]
+    await store.answer(turn.rt.store, event.id, key, turn.person.id, turn.person.name, answer,
+                       turn.rt.clock.now())
+    await turn.answer(turn.t.gettext("Your answer: %(answer)s.", answer=turn.t.gettext(ANSWER_NAMES[answer])))
+    await refresh(turn.rt, turn.context.bot, event.id)
+    if message.message_id != event.message_id:  # a reminder's buttons: keep its counts right too
+        counts = rules.count_answers([a for _, a in await store.answers(turn.rt.store, event.id, key)])
+        await show_buttons(turn.rt, turn.context.bot, event.chat_id, message.message_id,
+                           _buttons(turn.t, event, Occurrence(key, key), counts))
+
+
+async def show_buttons(rt: Runtime, bot, chat_id: int, message_id: int, markup: InlineKeyboardMarkup) -> None:
+    """Put ``markup`` on a reminder, unless it shows it already (the same answer pressed again):
+    Telegram refuses an edit that changes nothing."""
+    if await rt.refresher.shown.same(chat_id, message_id, _digest(markup)):
+        return
+    await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=markup)
+    await shows_buttons(rt, chat_id, message_id, markup)
+
+
+async def shows_buttons(rt: Runtime, chat_id: int, message_id: int, markup: InlineKeyboardMarkup) -> None:
+    """Record that a reminder shows ``markup`` (its text is never edited: only its buttons count)."""
+    await rt.refresher.shown.remember(chat_id, message_id, _digest(markup))
+
+
+def _digest(markup: InlineKeyboardMarkup) -> str:
+    return Shown.digest("", markup)
+
+
+@handler
+async def rsvps_command(turn: Turn) -> None:
+    _group_only(turn)
+    await turn.require_convener()
+    number, _ = _number_and_rest(turn)
+    event, nxt = await _pick(turn, number)
+    if nxt is None:
+        raise Refused(turn.t.gettext("Event #%(number)s has no occurrence ahead.", number=event.number))
+    rows = await store.answers(turn.rt.store, event.id, nxt.key)
+    by_answer = {a: [name for name, x in rows if x == a] for a in rules.ANSWERS}
+    await turn.reply(turn.render("event_rsvps.html.j2", event=event, occurrence=nxt, by_answer=by_answer,
+                                 answer_names=ANSWER_NAMES))

@@ -1,0 +1,105 @@
+"""What the event commands share: names, the time now in the chat's zone, reading an event's time,
+how an event repeats, and which event a command names."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from telegram import ReplyParameters
+
+from bot.domain import events as rules
+from bot.domain.event_time import EndBeforeStart, describe_examples, parse_event_time
+from bot.domain.events import Event, Occurrence
+from bot.domain.when import WhenError
+from bot.i18n import N_, Translator
+from handlers.base import Refused, Turn
+from storage import events as store
+
+KIND_NAMES = {"talk": N_("Evening talk"), "reception": N_("Reception day")}
+ANSWER_NAMES = {"going": N_("Going"), "maybe": N_("Maybe"), "no": N_("Not going")}
+ANSWER_CODES = {"g": "going", "m": "maybe", "n": "no"}
+SCHEDULE_KIND = "event"
+
+
+def _group_only(turn: Turn) -> None:
+    if turn.in_private:
+        raise Refused(turn.t.gettext("Events belong to a group: use this command in the group."))
+
+
+def _now(turn_or_rt, t: Translator) -> datetime:
+    rt = turn_or_rt.rt if isinstance(turn_or_rt, Turn) else turn_or_rt
+    return rt.clock.now().astimezone(t.tz)
+
+
+def _minute(key: datetime) -> int:
+    return int(key.timestamp()) // 60
+
+
+def _parse_time(turn: Turn, text: str):
+    try:
+        return parse_event_time(text, _now(turn, turn.t))
+    except EndBeforeStart:
+        raise Refused(turn.t.gettext("The end of %(text)s is before its start.", text=text)) from None
+    except WhenError:
+        raise Refused(turn.t.gettext("I cannot read the time %(text)s. Examples that work: %(examples)s.",
+                                     text=text, examples=", ".join(describe_examples()))) from None
+
+
+def repeat_text(t: Translator, rrule: str | None) -> str:
+    """How the event repeats, in the chat's language."""
+    rule = rules.describe_rule(rrule)
+    monday = date(2024, 1, 1)
+    if rule is None:
+        return t.gettext("Once")
+    kind, params = rule
+    if kind == "weekly":
+        days = t.listing(t.weekday(monday + timedelta(days=d), "wide") for d in params["days"])
+        return t.gettext("Every %(days)s", days=days)
+    if kind == "monthly_day":
+        return t.gettext("Monthly on day %(day)s", day=params["day"])
+    if kind == "monthly_last":
+        return t.gettext("Monthly on the last day")
+    if kind == "monthly_nth":
+        weekday = t.weekday(monday + timedelta(days=params["day"]), "wide")
+        if params["nth"] < 0:
+            return t.gettext("Monthly on the last %(weekday)s", weekday=weekday)
+        return t.gettext("Monthly on %(weekday)s no. %(nth)s", weekday=weekday, nth=params["nth"])
+    return params["rule"]
+
+
+def _reminders(chat, event: Event) -> tuple[int, ...]:
+    if event.reminders is not None:
+        return event.reminders
+    configured = (chat.settings or {}).get("event_reminders") if chat else None
+    return tuple(configured) if configured is not None else rules.DEFAULT_REMINDERS
+
+
+def _reply_to(event: Event) -> ReplyParameters | None:
+    return ReplyParameters(event.message_id, allow_sending_without_reply=True) if event.message_id else None
+
+
+async def _pick(turn: Turn, number: int | None, kind: str | None = None) -> tuple[Event, Occurrence | None]:
+    """The event named by number, or the chat's (of ``kind``) with the soonest next occurrence."""
+    now = turn.rt.clock.now()
+    if number is not None:
+        event = await store.by_number(turn.rt.store, turn.chat_id, number)
+        if event is None:
+            raise Refused(turn.t.gettext("There is no event #%(number)s. /events lists them.", number=number))
+    else:
+        found = []
+        for candidate in await store.of_chat(turn.rt.store, turn.chat_id, kind=kind):
+            nxt = rules.upcoming(candidate, await store.changes(turn.rt.store, candidate.id), now, count=1)
+            if nxt:
+                found.append((nxt[0].at, candidate))
+        if not found:
+            raise Refused(turn.t.gettext("There is no upcoming event. Conveners schedule one with /event."))
+        event = min(found, key=lambda f: f[0])[1]
+    nxt = rules.upcoming(event, await store.changes(turn.rt.store, event.id), now, count=1)
+    return event, (nxt[0] if nxt else None)
+
+
+def _number_and_rest(turn: Turn) -> tuple[int | None, str]:
+    body = turn.body.strip()
+    match = re.match(r"#?(\d+)(?:\s+|$)(.*)$", body, re.S)
+    return (int(match.group(1)), match.group(2).strip()) if match else (None, body)

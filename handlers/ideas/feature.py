@@ -1,0 +1,58 @@
+"""What ideas offer the application: their commands, buttons and the weekly digest."""
+
+from __future__ import annotations
+
+import functools
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.i18n import N_
+from bot.runtime import runtime
+from handlers.base import Command
+from handlers.ideas.card import endorse, refresh, volunteer
+from handlers.ideas.digest import SCHEDULE_KIND, deliver, digest_command
+from handlers.ideas.lists import list_command, list_page
+from handlers.ideas.managing import (
+    agenda_command,
+    agenda_pressed,
+    manage,
+    poll_command,
+    poll_pressed,
+    state_command,
+    state_pressed,
+)
+from handlers.ideas.submitting import choose_group, draft_choice, submit
+
+COMMANDS = [
+    Command("idea", N_("Suggest a golden idea (金点子); privately, you may stay anonymous"),
+            convener=False, where="both"),
+    Command("wish", N_("Post a micro-wish (微心愿): a small concrete need"), convener=False, where="both"),
+    Command("ideas", N_("Top ideas and wishes, by state or kind"), convener=False),
+    Command("idea_state", N_("Move an idea on: discussion, accepted, in_progress, done, declined, merged"),
+            convener=True),
+    Command("idea_poll", N_("Put an idea to the vote as a proposal"), convener=True),
+    Command("idea_agenda", N_("Put an idea on the next meeting's agenda"), convener=True),
+    Command("digest", N_("This week's ideas; conveners set the weekly digest's day and time"),
+            convener=False),
+]
+
+
+def register(app: Application) -> list[Command]:
+    app.add_handler(CommandHandler(["idea", "wish"], submit))
+    app.add_handler(CommandHandler("ideas", list_command))
+    app.add_handler(CommandHandler("idea_state", state_command))
+    app.add_handler(CommandHandler("idea_poll", poll_command))
+    app.add_handler(CommandHandler("idea_agenda", agenda_command))
+    app.add_handler(CommandHandler("digest", digest_command))
+    app.add_handler(CallbackQueryHandler(choose_group, pattern=r"^id:pc:"))
+    app.add_handler(CallbackQueryHandler(draft_choice, pattern=r"^id:d[ep]:"))
+    app.add_handler(CallbackQueryHandler(endorse, pattern=r"^id:e:"))
+    app.add_handler(CallbackQueryHandler(volunteer, pattern=r"^id:v:"))
+    app.add_handler(CallbackQueryHandler(manage, pattern=r"^id:m:"))
+    app.add_handler(CallbackQueryHandler(state_pressed, pattern=r"^id:s:"))
+    app.add_handler(CallbackQueryHandler(poll_pressed, pattern=r"^id:p:"))
+    app.add_handler(CallbackQueryHandler(agenda_pressed, pattern=r"^id:a:"))
+    app.add_handler(CallbackQueryHandler(list_page, pattern=r"^id:l:"))
+    runtime(app).scheduler.register(SCHEDULE_KIND, deliver)
+    runtime(app).refresher.replays("idea", functools.partial(refresh, runtime(app), app.bot))
+    return COMMANDS

@@ -1,0 +1,151 @@
+"""Submitting an idea or wish: in the group, or privately (named or anonymous) to one of the
+author's groups; a similar open idea is offered to endorse instead."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+
+from bot.domain import ideas as rules
+from bot.domain.ideas import KIND_NAMES, Idea, IdeaError
+from handlers.base import Refused, Turn, handler, send_html
+from handlers.ideas.card import _card, refresh
+from handlers.ideas.common import _error, _stale
+from handlers.ideas.digest import ensure_digest
+from storage import chats
+from storage import ideas as store
+
+
+async def _check_rate(turn: Turn) -> None:
+    recent = await store.submitted_since(turn.rt.store, turn.person.id,
+                                         turn.rt.clock.now() - timedelta(hours=1))
+    if rules.rate_limited(recent):
+        raise Refused(turn.t.gettext("You can submit at most %(most)s ideas an hour. Please try again "
+                                     "later.", most=rules.HOURLY_LIMIT))
+
+
+@handler
+async def submit(turn: Turn) -> None:
+    kind = "wish" if turn.update.effective_message.text.split()[0].lstrip("/").lower().startswith("wish") \
+        else "idea"
+    try:
+        text = rules.check_text(turn.body)
+    except IdeaError as problem:
+        raise _error(turn, problem) from None
+    await _check_rate(turn)
+    rt, now = turn.rt, turn.rt.clock.now()
+    if not turn.in_private:
+        draft = await store.add_draft(rt.store, user_id=turn.person.id, kind=kind, text=text,
+                                      chat_id=turn.chat_id, anonymous=False, now=now)
+        if not await _offer_similar(turn, draft):
+            await _post(turn, draft)
+        return
+    groups = await store.groups_of(rt.store, turn.person.id)
+    if not groups:
+        raise Refused(turn.t.gettext(
+            "I do not know your community's group yet. Send any command there first (e.g. /ideas), "
+            "then try again."))
+    draft = await store.add_draft(rt.store, user_id=turn.person.id, kind=kind, text=text, chat_id=None,
+                                  anonymous=False, now=now)
+    rows = [[InlineKeyboardButton(turn.t.gettext("%(group)s · with my name", group=title),
+                                  callback_data=f"id:pc:{draft.id}:{chat_id}:0"),
+             InlineKeyboardButton(turn.t.gettext("%(group)s · anonymous", group=title),
+                                  callback_data=f"id:pc:{draft.id}:{chat_id}:1")]
+            for chat_id, title in groups]
+    await turn.reply(turn.render("idea_choose.html.j2", text=text), InlineKeyboardMarkup(rows))
+
+
+async def _offer_similar(turn: Turn, draft: store.Draft) -> bool:
+    """If an open idea of the group resembles the draft, ask the author what to do."""
+    candidates = await store.of_chat(turn.rt.store, draft.chat_id)
+    found = rules.most_similar(draft.text, [(i.id, i.text) for i in candidates])
+    if found is None:
+        return False
+    similar = next(i for i in candidates if i.id == found[0])
+    t = turn.t
+    markup = InlineKeyboardMarkup([
+        [InlineKeyboardButton(t.gettext("👍 Endorse #%(number)s instead", number=similar.number),
+                              callback_data=f"id:de:{draft.id}:{similar.id}")],
+        [InlineKeyboardButton(t.gettext("Post mine anyway"), callback_data=f"id:dp:{draft.id}")],
+    ])
+    text = turn.render("idea_similar.html.j2", idea=similar, kind_name=KIND_NAMES[similar.kind])
+    if turn.update.callback_query is not None:
+        await turn.update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML,
+                                                           reply_markup=markup)
+    else:
+        await turn.reply(text, markup)
+    return True
+
+
+async def _post(turn: Turn, draft: store.Draft) -> Idea:
+    """Store the draft as an idea, post its card in the group and make sure the digest runs."""
+    rt = turn.rt
+    idea = await store.create(rt.store, chat_id=draft.chat_id, kind=draft.kind, text=draft.text,
+                              anonymous=draft.anonymous, user_id=draft.user_id, now=rt.clock.now(),
+                              origin=turn.origin)
+    chat = await chats.get(rt.store, idea.chat_id)
+    if idea.message_id is None:  # not posted yet (or handled again after a crash before it was)
+        text, markup = await _card(rt, rt.translator(chat), idea)
+        message = await send_html(turn.context.bot, idea.chat_id, text, markup)
+        await store.set_message(rt.store, idea.id, message.message_id)
+    await store.drop_draft(rt.store, draft.id)
+    await ensure_digest(rt, chat)
+    if turn.update.callback_query is not None:
+        await turn.update.callback_query.edit_message_text(html.escape(turn.t.gettext(
+            "Posted as #%(number)s in %(group)s.", number=idea.number, group=chat.title or "")))
+    return idea
+
+
+async def _own_draft(turn: Turn, draft_id: str) -> store.Draft:
+    draft = await store.draft(turn.rt.store, int(draft_id)) if draft_id.isdigit() else None
+    if draft is None or draft.user_id != turn.person.id:
+        raise _stale(turn)
+    return draft
+
+
+@handler
+async def choose_group(turn: Turn) -> None:
+    """``id:pc:<draft>:<chat>:<anonymous>``, pressed in the author's private chat."""
+    parts = turn.update.callback_query.data.split(":")
+    if len(parts) != 5 or not turn.in_private or parts[4] not in ("0", "1"):
+        raise _stale(turn)
+    draft = await _own_draft(turn, parts[2])
+    groups = dict(await store.groups_of(turn.rt.store, turn.person.id))
+    chat_id = int(parts[3]) if re.fullmatch(r"-?\d+", parts[3]) else None
+    if chat_id not in groups:
+        raise _stale(turn)
+    await _check_rate(turn)
+    await store.place_draft(turn.rt.store, draft.id, chat_id, parts[4] == "1")
+    draft = await store.draft(turn.rt.store, draft.id)
+    await turn.answer()
+    if not await _offer_similar(turn, draft):
+        await _post(turn, draft)
+
+
+@handler
+async def draft_choice(turn: Turn) -> None:
+    """``id:de:<draft>:<idea>`` endorse the similar idea instead; ``id:dp:<draft>`` post anyway."""
+    parts = turn.update.callback_query.data.split(":")
+    if len(parts) < 3:
+        raise _stale(turn)
+    draft = await _own_draft(turn, parts[2])
+    if draft.chat_id is None or (not turn.in_private and turn.chat_id != draft.chat_id):
+        raise _stale(turn)
+    if parts[1] == "dp":
+        await _check_rate(turn)
+        await turn.answer()
+        await _post(turn, draft)
+        return
+    idea = await store.get(turn.rt.store, int(parts[3])) if len(parts) == 4 and parts[3].isdigit() else None
+    if idea is None or idea.chat_id != draft.chat_id or not idea.is_open:
+        raise _stale(turn)
+    await store.endorse(turn.rt.store, idea.id, turn.person.id, turn.rt.clock.now())
+    await store.drop_draft(turn.rt.store, draft.id)
+    await turn.answer()
+    await turn.update.callback_query.edit_message_text(html.escape(turn.t.gettext(
+        "You endorsed #%(number)s instead.", number=idea.number)))
+    await refresh(turn.rt, turn.context.bot, idea.id)

@@ -1,0 +1,217 @@
+"""The meeting, live: started by a convener, recorded by its chair, ended by the chair or, left
+open, closed automatically."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+from telegram.ext import CallbackContext
+
+from bot.domain import minutes as rules
+from bot.domain.models import Firing
+from bot.i18n import N_
+from bot.runtime import Runtime, runtime
+from handlers.base import Refused, Turn, handler, person_of, send_html
+from handlers.minutes.common import (
+    CLOSE_KIND,
+    DUE_KIND,
+    KIND_NAMES,
+    _cancel_schedules,
+    _group_only,
+    _running,
+    record_entry,
+)
+from handlers.minutes.rendering import post
+from storage import chats
+from storage import minutes as store
+
+
+async def _tied_event(turn: Turn):
+    """The chat's event under way (or just held), to tie the meeting to."""
+    from bot.domain import events as event_rules
+    from storage import events as event_store
+
+    now = turn.rt.clock.now()
+    for event in await event_store.of_chat(turn.rt.store, turn.chat_id):
+        occurrence = event_rules.current(
+            event, await event_store.changes(turn.rt.store, event.id), now, held_for=timedelta(hours=2)
+        )
+        if occurrence is not None and abs(occurrence.at - now) <= timedelta(hours=2):
+            return event
+    return None
+
+
+@handler
+async def start_command(turn: Turn) -> None:
+    _group_only(turn)
+    await turn.require_convener()
+    first_line, place = rules.split_place(turn.body.strip())
+    words = first_line.split(maxsplit=1)
+    kind = rules.kind_of(words[0]) if words else None
+    title = (words[1] if kind and len(words) > 1 else (None if kind else first_line)) or None
+    event = await _tied_event(turn)
+    if kind is None:
+        kind = {"talk": "talk", "reception": "reception"}.get(event.kind, "talk") if event else "talk"
+    now = turn.rt.clock.now()
+    meeting = await store.start(
+        turn.rt.store,
+        chat_id=turn.chat_id,
+        kind=kind,
+        title=title or (event.title if event else None),
+        place=place or (event.place if event else None),
+        event_id=event.id if event else None,
+        chair_id=turn.person.id,
+        chair_name=turn.person.name,
+        now=now,
+        origin=turn.origin,
+    )
+    if meeting is None:
+        raise Refused(turn.t.gettext("A meeting is running already: end it with /endmeeting first."))
+    hours = (
+        (turn.chat.settings or {}).get("meeting_autoclose_hours", rules.DEFAULT_AUTOCLOSE_HOURS)
+        if turn.chat
+        else rules.DEFAULT_AUTOCLOSE_HOURS
+    )
+    await turn.rt.scheduler.add(
+        chat_id=turn.chat_id,
+        kind=CLOSE_KIND,
+        first_at=now + timedelta(hours=hours),
+        tz=str(turn.t.tz),
+        ref=str(meeting.id),
+    )
+    await turn.reply(
+        html.escape(
+            turn.t.gettext(
+                "Meeting #%(number)s (%(kind)s) started; %(chair)s chairs and records. "
+                "Record with /topic, /note, /decision, /action, /ref; /undo takes back the last entry; "
+                "/endmeeting posts the minutes.",
+                number=meeting.number,
+                kind=turn.t.gettext(KIND_NAMES[kind]),
+                chair=meeting.chair_name,
+            )
+        )
+    )
+
+
+async def _record(turn: Turn, kind: str, usage: str, **extra) -> None:
+    meeting = await _running(turn)
+    text = turn.body.strip()
+    if not text and kind != "note":
+        raise Refused(turn.t.gettext(usage))
+    await record_entry(turn, meeting, kind, text, **extra)
+    await turn.reply(html.escape(turn.t.gettext("Recorded.")))
+
+
+@handler
+async def topic_command(turn: Turn) -> None:
+    await _record(turn, "topic", N_("Usage: /topic and the topic, e.g. /topic 凉亭漏雨"))
+
+
+@handler
+async def decision_command(turn: Turn) -> None:
+    await _record(
+        turn, "decision", N_("Usage: /decision and what was agreed, e.g. /decision 请物业两周内修好")
+    )
+
+
+@handler
+async def note_command(turn: Turn) -> None:
+    meeting = await _running(turn)
+    message = turn.update.effective_message
+    quoted = message.reply_to_message
+    text = turn.body.strip()
+    speaker = None
+    if quoted is not None and quoted.from_user is not None and not quoted.from_user.is_bot:
+        speaker = person_of(quoted.from_user)
+        text = text or (quoted.text or quoted.caption or "").strip()
+    if not text:
+        raise Refused(
+            turn.t.gettext(
+                "Usage: /note and the note, or reply to a resident's message with /note "
+                "to record what they said."
+            )
+        )
+    await record_entry(turn, meeting, "note", text, speaker_id=speaker.id if speaker else None,
+                       speaker_name=speaker.name if speaker else None)
+    await turn.reply(html.escape(turn.t.gettext("Recorded.")))
+
+
+@handler
+async def ref_command(turn: Turn) -> None:
+    meeting = await _running(turn)
+    from storage import ideas
+
+    words = turn.body.strip().lstrip("#").split(maxsplit=1)
+    number = int(words[0]) if words and words[0].isdigit() else None
+    idea = await ideas.by_number(turn.rt.store, turn.chat_id, number) if number else None
+    if idea is None:
+        raise Refused(turn.t.gettext("Usage: /ref and the number of an idea of this chat, e.g. /ref 3"))
+    text = words[1] if len(words) > 1 else idea.text
+    await record_entry(turn, meeting, "idea", text, data={"number": idea.number})
+    await turn.reply(html.escape(turn.t.gettext("Recorded.")))
+
+
+@handler
+async def undo_command(turn: Turn) -> None:
+    meeting = await _running(turn)
+    entry = await store.undo_last(turn.rt.store, meeting.id, turn.rt.clock.now(), turn.origin)
+    if entry is None:
+        raise Refused(turn.t.gettext("Nothing to undo."))
+    if entry.kind == "action":
+        item = await store.action(turn.rt.store, turn.chat_id, entry.data.get("number"))
+        if item is not None:
+            await store.set_status(turn.rt.store, item.id, "dropped", None, turn.rt.clock.now())
+            await _cancel_schedules(turn.rt, DUE_KIND, str(item.id))
+    await turn.reply(html.escape(turn.t.gettext("Taken back: %(text)s", text=entry.text)))
+
+
+@handler
+async def chair_command(turn: Turn) -> None:
+    _group_only(turn)
+    meeting = await store.open_of(turn.rt.store, turn.chat_id)
+    if meeting is None:
+        raise Refused(turn.t.gettext("No meeting is running. A convener starts one with /meeting."))
+    if turn.person.id != meeting.chair_id and not await turn.is_convener():
+        raise Refused(
+            turn.t.gettext("Only the chair (%(name)s) records the minutes.", name=meeting.chair_name)
+        )
+    quoted = turn.update.effective_message.reply_to_message
+    if quoted is None or quoted.from_user is None or quoted.from_user.is_bot:
+        raise Refused(turn.t.gettext("Reply with /chair to a message of the person who takes the chair."))
+    who = person_of(quoted.from_user)
+    await store.set_chair(turn.rt.store, meeting.id, who.id, who.name)
+    await record_entry(turn, meeting, "chair", who.name, data={"id": who.id, "name": who.name})
+    await turn.reply(html.escape(turn.t.gettext("%(name)s chairs the meeting now.", name=who.name)))
+
+
+@handler
+async def end_command(turn: Turn) -> None:
+    meeting = await _running(turn)
+    await _close(turn.rt, turn.context.bot, meeting, "chair")
+
+
+async def _close(rt: Runtime, bot, meeting: rules.Meeting, by: str) -> None:
+    if not await store.close(rt.store, meeting.id, by, rt.clock.now()):
+        return
+    await _cancel_schedules(rt, CLOSE_KIND, str(meeting.id))
+    await post(rt, bot, meeting.chat_id, await store.get(rt.store, meeting.id))
+
+
+async def deliver_close(context: CallbackContext, firing: Firing) -> None:
+    rt = runtime(context)
+    meeting = await store.get(rt.store, int(firing.schedule.ref))
+    if meeting is None or meeting.status != "open":
+        return
+    t = rt.translator(await chats.get(rt.store, meeting.chat_id))
+    await send_html(
+        context.bot,
+        meeting.chat_id,
+        html.escape(
+            t.gettext(
+                "Meeting #%(number)s was left open and is closed now. Here are its minutes.",
+                number=meeting.number,
+            )
+        ),
+    )
+    await _close(rt, context.bot, meeting, "auto")

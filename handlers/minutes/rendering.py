@@ -1,0 +1,105 @@
+"""Minutes rendered from the recorded entries with the chat's locale and the meeting kind's
+template, posted as messages and documents; the archive of past meetings."""
+
+from __future__ import annotations
+
+import html
+
+from bot.domain import minutes as rules
+from bot.i18n import N_, Translator
+from bot.runtime import Runtime
+from handlers.base import Refused, Turn, handler, send_html
+from handlers.minutes.common import KIND_NAMES, STATUS_NAMES, _group_only, _names
+from storage import chats
+from storage import minutes as store
+
+SECTION_NAMES = {
+    "construction": N_("Construction progress"),
+    "performance": N_("Performance review"),
+    "briefing": N_("Briefing"),
+    "other": N_("Other matters"),
+}
+
+
+async def build(rt: Runtime, meeting: rules.Meeting, community: str) -> rules.Minutes:
+    earlier = await store.actions_before(rt.store, meeting.chat_id, meeting.number)
+    previous = await store.by_number(rt.store, meeting.chat_id, meeting.number - 1)
+    return rules.build(
+        meeting,
+        await store.entries(rt.store, meeting.id),
+        await store.actions_of_meeting(rt.store, meeting.id),
+        community=community,
+        earlier=earlier,
+        since=previous.started_at if previous else None,
+    )
+
+
+def render(rt: Runtime, t: Translator, m: rules.Minutes, fmt: str = "html") -> str:
+    text = rt.renderer.render(
+        f"minutes_{m.meeting.kind}.{fmt}.j2",
+        t,
+        m=m,
+        kind_name=t.gettext(KIND_NAMES[m.meeting.kind]),
+        status_names=_names(t, STATUS_NAMES),
+        section_names=_names(t, SECTION_NAMES),
+    )
+    return html.unescape(text) if fmt == "md" else text
+
+
+def html_document(title: str, body: str) -> bytes:
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>'
+        + html.escape(title)
+        + '</title></head>\n<body style="white-space: pre-wrap; font-family: sans-serif">\n'
+        + body
+        + "\n</body></html>\n"
+    ).encode("utf-8")
+
+
+async def post(rt: Runtime, bot, chat_id: int, meeting: rules.Meeting) -> None:
+    """The minutes as HTML messages, then as a document (HTML and Markdown)."""
+    chat = await chats.get(rt.store, chat_id)
+    t = rt.translator(chat)
+    m = await build(rt, meeting, (chat.title if chat else None) or "")
+    text = render(rt, t, m)
+    await send_html(bot, chat_id, text)
+    name = f"minutes-{meeting.number}"
+    await bot.send_document(chat_id, html_document(name, text), filename=f"{name}.html")
+    await bot.send_document(chat_id, render(rt, t, m, "md").encode("utf-8"), filename=f"{name}.md")
+
+
+@handler
+async def meetings_command(turn: Turn) -> None:
+    _group_only(turn)
+    await turn.reply(
+        turn.render(
+            "minutes_list.html.j2",
+            meetings=await store.of_chat(turn.rt.store, turn.chat_id),
+            kind_names=_names(turn.t, KIND_NAMES),
+        )
+    )
+
+
+@handler
+async def minutes_command(turn: Turn) -> None:
+    _group_only(turn)
+    word = turn.body.strip().lstrip("#")
+    meeting = await store.by_number(turn.rt.store, turn.chat_id, int(word)) if word.isdigit() else None
+    if meeting is None or meeting.status != "closed":
+        raise Refused(
+            turn.t.gettext("Usage: /minutes and the number of a past meeting; /meetings lists them.")
+        )
+    await post(turn.rt, turn.context.bot, turn.chat_id, meeting)
+
+
+@handler
+async def export_command(turn: Turn) -> None:
+    _group_only(turn)
+    found = await store.of_chat(turn.rt.store, turn.chat_id)
+    if not found:
+        raise Refused(turn.t.gettext("No meeting has been recorded yet. Conveners start one with /meeting."))
+    community = (turn.chat.title if turn.chat else None) or ""
+    parts = [render(turn.rt, turn.t, await build(turn.rt, m, community), "md") for m in found]
+    await turn.context.bot.send_document(
+        turn.chat_id, ("\n\n---\n\n".join(parts) + "\n").encode("utf-8"), filename="minutes-all.md"
+    )

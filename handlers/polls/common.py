@@ -1,0 +1,86 @@
+"""What the vote commands share: the names of kinds and states, reading a deadline, who may
+manage a vote, and which vote a follow-up command names."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from telegram import ReplyParameters
+
+from bot.domain.polls import Poll
+from bot.domain.roles import leads_scope
+from bot.domain.when import WhenError, parse_when
+from bot.i18n import N_
+from handlers.base import Refused, Turn
+from storage import polls, roles
+
+KIND_NAMES = {
+    "proposal": N_("Proposal"),
+    "single": N_("Poll"),
+    "multiple": N_("Poll (several answers)"),
+    "chain": N_("Sign-up chain"),
+    "owner": N_("Owner vote"),
+}
+STATUS_NAMES = {"open": N_("open"), "closed": N_("closed"), "final": N_("final")}
+SCHEDULE_KIND = "poll"
+DATE_ONLY_DEADLINE = time(23, 59)
+
+
+def _deadline(turn: Turn, text: str) -> datetime:
+    now = turn.rt.clock.now().astimezone(turn.t.tz)
+    try:
+        when = parse_when(text, now, default_time=DATE_ONLY_DEADLINE)
+    except WhenError:
+        raise Refused(turn.t.gettext(
+            "I cannot read the time %(text)s. Examples that work: 7月20日 20:00, 明晚8点, 3天后, "
+            "周五 18:00, 2026-07-20 20:00.", text=text)) from None
+    if when <= now + timedelta(minutes=1):
+        raise Refused(turn.t.gettext("The deadline %(when)s has already passed.",
+                                     when=turn.t.datetime(when)))
+    if when > now + timedelta(days=366):
+        raise Refused(turn.t.gettext("A deadline can be at most a year ahead."))
+    return when
+
+
+async def _manages(turn: Turn, scope: tuple[str, ...]) -> bool:
+    """Conveners manage every vote; a building lead manages owner votes within their building."""
+    if await turn.is_convener():
+        return True
+    grants = await roles.of_user(turn.rt.store, turn.chat_id, turn.person.id)
+    return leads_scope((g.building for g in grants if g.role == "building_lead"), scope)
+
+
+async def _require_manager(turn: Turn, scope: tuple[str, ...]) -> None:
+    if not await _manages(turn, scope):
+        raise Refused(turn.t.gettext(
+            "Sorry, only the conveners (or the building lead, for their building's owner votes) "
+            "can do that."))
+
+
+def _group_only(turn: Turn) -> None:
+    if turn.in_private:
+        raise Refused(turn.t.gettext("Votes belong to a group: use this command in the group."))
+
+
+async def _target(turn: Turn) -> tuple[Poll, list[str]]:
+    """The poll a follow-up command names by number, or whose message it replies to."""
+    _group_only(turn)
+    args = list(turn.context.args or [])
+    poll = None
+    if args and args[0].lstrip("#").isdigit():
+        poll = await polls.by_number(turn.rt.store, turn.chat_id, int(args.pop(0).lstrip("#")))
+    else:
+        replied = turn.update.effective_message.reply_to_message
+        if replied is not None:
+            poll = await polls.by_message(turn.rt.store, turn.chat_id, replied.message_id)
+    if poll is None:
+        command = turn.update.effective_message.text.split()[0].split("@")[0]
+        raise Refused(turn.t.gettext(
+            "Which vote? Give its number, e.g. %(command)s 3, or reply to the vote's message. "
+            "/polls lists them.", command=command))
+    await _require_manager(turn, poll.scope)
+    return poll, args
+
+
+def _reply_to(poll: Poll) -> ReplyParameters | None:
+    return ReplyParameters(poll.message_id, allow_sending_without_reply=True) if poll.message_id else None

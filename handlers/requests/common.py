@@ -1,0 +1,94 @@
+"""What the request commands share: names, writing to people privately, who is acting on a
+request, and how a request is shown."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden
+
+from bot.domain import requests as rules
+from bot.domain.requests import CATEGORIES, Request
+from bot.i18n import N_, Translator
+from bot.runtime import Runtime
+from handlers.base import Refused, Turn, may_write, tell_privately
+from handlers.roles import ROLE_NAMES
+from storage import chats, users
+from storage import requests as store
+
+CATEGORY_NAMES = {
+    "repairs": N_("repairs"), "fees": N_("fees"), "parking": N_("parking"), "noise": N_("noise"),
+    "safety": N_("safety"), "greenery": N_("greenery"), "other": N_("other"),
+}
+STATE_NAMES = {
+    "reported": N_("reported"), "accepted": N_("taken on"), "in_progress": N_("being handled"),
+    "resolved": N_("resolved"), "closed": N_("case closed"),
+}
+DUE, CLOSE = "request_due", "request_close"
+
+
+def _names(t: Translator) -> dict:
+    return {"category_names": CATEGORY_NAMES, "state_names": STATE_NAMES, "role_names": ROLE_NAMES}
+
+
+def _unknown_category(t: Translator, word: str) -> Refused:
+    known = t.listing(t.gettext(CATEGORY_NAMES[c]) + t.aside(c) for c in CATEGORIES)
+    return Refused(t.gettext("I do not know the category %(word)s. Categories: %(known)s.",
+                             word=word, known=known))
+
+
+async def _translator_for(rt: Runtime, user_id: int) -> Translator:
+    return rt.translator(await chats.get(rt.store, user_id), await users.get(rt.store, user_id))
+
+
+async def _tell(rt: Runtime, bot, user_id: int | None, text: str,
+                markup: InlineKeyboardMarkup | None = None, photo: str | None = None) -> bool:
+    """Write to someone privately; False when the bot may not (never started, blocked)."""
+    if photo and await may_write(rt, user_id):
+        try:
+            await bot.send_photo(user_id, photo)
+        except (Forbidden, BadRequest):
+            return False
+    return await tell_privately(rt, bot, user_id, text, markup)
+
+
+async def _actors(turn: Turn, request: Request) -> set[str]:
+    found = set()
+    if turn.person.id == request.reporter_id:
+        found.add("reporter")
+    if turn.person.id == request.assignee_id:
+        found.add("assignee")
+    if await turn.convenes(request.chat_id):
+        found.add("convener")
+    return found
+
+
+async def _request_arg(turn: Turn, word: str | None) -> Request:
+    request = None
+    if word and word.lstrip("#").isdigit():
+        request = await store.get(turn.rt.store, int(word.lstrip("#")))
+    if request is None:
+        raise Refused(turn.t.gettext("There is no request %(word)s. /requests lists them.",
+                                     word=word or ""))
+    return request
+
+
+def _late(rt: Runtime, request: Request) -> str | None:
+    return rules.overdue(request.state, request.respond_by, request.resolve_by, rt.clock.now())
+
+
+def _view(rt: Runtime, t: Translator, request: Request, *, names: bool, detail: bool) -> str:
+    return rt.renderer.render("request.html.j2", t, r=request, names=names, detail=detail,
+                              late=_late(rt, request), **_names(t))
+
+
+def _buttons(t: Translator, request: Request, actors: set[str]) -> InlineKeyboardMarkup | None:
+    rows = []
+    handles = not {"assignee", "convener"}.isdisjoint(actors)
+    if handles and request.state == "reported":
+        rows.append([InlineKeyboardButton(t.gettext("Accept"), callback_data=f"rq:a:{request.id}")])
+    if handles and request.state == "accepted":
+        rows.append([InlineKeyboardButton(t.gettext("Start work"), callback_data=f"rq:w:{request.id}")])
+    if "reporter" in actors and request.state == "resolved":
+        rows.append([InlineKeyboardButton("⭐" * n, callback_data=f"rq:r:{request.id}:{n}")
+                     for n in range(1, 6)])
+    return InlineKeyboardMarkup(rows) if rows else None

@@ -1,0 +1,66 @@
+"""Per-category targets, and the month's figures: response, resolution, satisfaction."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot.domain import requests as rules
+from handlers.base import Refused, Turn, handler
+from handlers.requests.common import _names, _unknown_category
+from storage import chats
+from storage import requests as store
+
+
+@handler
+async def targets_command(turn: Turn) -> None:
+    if turn.in_private:
+        raise Refused(turn.t.gettext("Targets belong to a group: use /targets in the group."))
+    t, rt = turn.t, turn.rt
+    args = list(turn.context.args or [])
+    settings = turn.chat.settings if turn.chat else {}
+    if args:
+        await turn.require_convener()
+        usage = t.gettext("Usage: /targets 维修 24h 3d (respond within 24 hours, resolve within 3 "
+                          "days), or /targets confirm 7 (days before an unconfirmed resolution closes)")
+        now = rt.clock.now()
+        if args[0].casefold() in ("confirm", "确认", "確認"):
+            days = int(args[1]) if len(args) == 2 and args[1].isdigit() else 0
+            if not 1 <= days <= 60:
+                raise Refused(usage)
+            await chats.set_setting(rt.store, turn.chat_id, "request_confirm_days", days, now)
+            settings = {**settings, "request_confirm_days": days}
+        else:
+            category = rules.parse_category(args[0])
+            if category is None:
+                raise _unknown_category(t, args[0])
+            hours = [rules.parse_hours(a) for a in args[1:]]
+            if len(hours) != 2 or None in hours or hours[0] > hours[1]:
+                raise Refused(usage)
+            chosen = {**settings.get("request_targets", {}), category: hours}
+            await chats.set_setting(rt.store, turn.chat_id, "request_targets", chosen, now)
+            settings = {**settings, "request_targets": chosen}
+    targets = [(c, timedelta(hours=a), timedelta(hours=b))
+               for c, (a, b) in rules.targets_of(settings).items()]
+    await turn.reply(turn.render("request_targets.html.j2", targets=targets,
+                                 confirm_days=settings.get("request_confirm_days",
+                                                           rules.DEFAULT_CONFIRM_DAYS), **_names(t)))
+
+
+@handler
+async def figures_command(turn: Turn) -> None:
+    if turn.in_private:
+        raise Refused(turn.t.gettext("Figures belong to a group: use /figures in the group."))
+    t, rt = turn.t, turn.rt
+    args = turn.context.args or []
+    local = rt.clock.now().astimezone(t.tz)
+    year, month = local.year, local.month
+    if args:
+        match = re.match(r"^(\d{4})-(\d{1,2})$", args[0])
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise Refused(t.gettext("Usage: /figures (this month) or /figures 2026-07"))
+        year, month = int(match.group(1)), int(match.group(2))
+    start, end = (moment.replace(tzinfo=t.tz) for moment in rules.month_bounds(year, month))
+    received = await store.received(rt.store, turn.chat_id, start, end)
+    counted = rules.figures([r.item() for r in received], rt.clock.now())
+    await turn.reply(turn.render("request_figures.html.j2", f=counted, month=start))

@@ -1,0 +1,71 @@
+"""The lists of requests: the group's public ones, all of them for conveners, and an assignee's queue."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+from bot.domain.requests import Request
+from bot.i18n import Translator
+from bot.runtime import Runtime
+from handlers.base import Refused, Turn, handler
+from handlers.requests.common import _late, _names, _tell, _translator_for
+from storage import chats
+from storage import requests as store
+
+SHOWN = 40
+
+
+def _age(rt: Runtime, request: Request) -> timedelta:
+    """How long ago it was reported, in whole days, hours or minutes."""
+    age = rt.clock.now() - request.created_at
+    unit = next(u for u in (timedelta(days=1), timedelta(hours=1), timedelta(minutes=1))
+                if age >= 2 * u or u == timedelta(minutes=1))
+    return unit * (age // unit)
+
+
+def _rows(rt: Runtime, shown: list[Request]) -> list[tuple[Request, str | None, timedelta]]:
+    return [(r, _late(rt, r), _age(rt, r)) for r in shown[:SHOWN]]
+
+
+async def _convener_list(rt: Runtime, t: Translator, chat) -> str:
+    shown = await store.of_chat(rt.store, chat.id, ("reported", "accepted", "in_progress", "resolved"))
+    return rt.renderer.render("request_list.html.j2", t, rows=_rows(rt, shown), full=True,
+                              community=chat.community or chat.title or "", **_names(t))
+
+
+@handler
+async def list_command(turn: Turn) -> None:
+    rt, t = turn.rt, turn.t
+    if not turn.in_private:
+        if await turn.is_convener():
+            text = await _convener_list(rt, await _translator_for(rt, turn.person.id), turn.chat)
+            if not await _tell(rt, turn.context.bot, turn.person.id, text):
+                raise Refused(t.gettext("I cannot write to you privately yet: open a private chat with "
+                                        "me, press Start, then try again."))
+            await turn.reply(html.escape(t.gettext("I sent you the list privately.")))
+            return
+        shown = [r for r in await store.of_chat(rt.store, turn.chat_id, ("reported", "accepted",
+                                                                          "in_progress", "resolved"))
+                 if r.public]
+        await turn.reply(turn.render("request_list.html.j2", rows=_rows(rt, shown), full=False, community="",
+                                     **_names(t)))
+        return
+    parts = []
+    for chat_id, _ in await store.communities_of(rt.store, turn.person.id):
+        if await turn.convenes(chat_id):
+            parts.append(await _convener_list(rt, t, await chats.get(rt.store, chat_id)))
+    mine = await store.of_reporter(rt.store, turn.person.id)
+    parts.append(turn.render("request_mine.html.j2", requests=mine, **_names(t)))
+    await turn.reply("\n\n".join(parts))
+
+
+@handler
+async def queue_command(turn: Turn) -> None:
+    if not turn.in_private:
+        raise Refused(turn.t.gettext("Your queue has residents' details: send /queue to me in a private "
+                                     "chat."))
+    shown = await store.of_assignee(turn.rt.store, turn.person.id,
+                                    ("reported", "accepted", "in_progress", "resolved"))
+    await turn.reply(turn.render("request_list.html.j2", rows=_rows(turn.rt, shown), full=True,
+                                 queue=True, community="", **_names(turn.t)))
