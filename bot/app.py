@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
+from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -16,7 +17,7 @@ from bot.refresh import Refresher
 from bot.render import Renderer
 from bot.runtime import AdminCache, Runtime
 from bot.scheduler import Scheduler
-from bot.updates import Inbox, Lanes, close_inbox, open_inbox
+from bot.updates import Inbox, InboxBot, Lanes, close_inbox, open_inbox
 from handlers import core, errors, events, households, ideas, lifecycle, minutes, polls, requests, roles
 from storage import drafts, flood
 from storage.db import Database
@@ -28,15 +29,18 @@ FEATURES = (lifecycle, core, roles, polls, households, ideas, requests, events, 
 
 def build_application(settings: Settings, clock: Clock | None = None) -> Application:
     clock = clock or Clock()
+    inbox = Inbox()
+    bot = InboxBot(
+        settings.token, base_url=settings.base_url, base_file_url=settings.base_file_url, inbox=inbox,
+        request=HTTPXRequest(connection_pool_size=256), get_updates_request=HTTPXRequest(),
+        rate_limiter=TelegramLimiter(group_per_minute=settings.group_rate,
+                                     group_window=settings.group_window),
+    )
     app = (
         ApplicationBuilder()
-        .token(settings.token)
-        .base_url(settings.base_url)
-        .base_file_url(settings.base_file_url)
-        .update_queue(Inbox())
+        .bot(bot)
+        .update_queue(inbox)
         .concurrent_updates(Lanes())
-        .rate_limiter(TelegramLimiter(group_per_minute=settings.group_rate,
-                                      group_window=settings.group_window))
         .post_init(_start)
         .post_stop(_drain)
         .post_shutdown(_stop)

@@ -109,10 +109,13 @@ class Scheduler:
 
     async def add(self, *, chat_id: int, kind: str, first_at: datetime, tz: str,
                   rrule: str | None = None, offsets: tuple[int, ...] = (0,),
-                  ref: str | None = None, payload: dict | None = None) -> Schedule:
+                  ref: str | None = None, payload: dict | None = None,
+                  origin: str | None = None) -> Schedule:
+        """A new schedule, armed; ``origin``: the key of the update that makes it, so that
+        handling that update again after a crash makes no second one."""
         schedule = await schedules.add(
             self.db, chat_id=chat_id, kind=kind, ref=ref, first_at=first_at, rrule=rrule, tz=tz,
-            offsets=offsets, payload=payload or {}, now=self._clock.now(),
+            offsets=offsets, payload=payload or {}, now=self._clock.now(), origin=origin,
         )
         await self.arm(schedule)
         return schedule

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.ext import Application, BaseUpdateProcessor
+from telegram.ext import Application, BaseUpdateProcessor, ExtBot
 
 from bot.clock import Clock
 from storage import inbox
@@ -32,20 +32,33 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 Keep = Callable[[Update], Awaitable[bool]]
+KeepAll = Callable[[list[Update]], Awaitable[set[int]]]
 Done = Callable[[Update], Awaitable[None]]
 
 
 class Inbox(asyncio.Queue):
-    """The update queue: ``keep`` stores an update before it is queued (False: seen before)."""
+    """The update queue: ``keep`` stores an update before it is queued (False: seen before);
+    ``keep_all`` stores a batch from getUpdates in one go (the ids not seen before)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.keep: Keep | None = None
+        self.keep_all: KeepAll | None = None
+        self._batch: dict[int, bool] = {}  # kept with their batch: whether each is new
+
+    async def keep_batch(self, updates: list[Update]) -> None:
+        if self.keep_all is not None and updates:
+            fresh = await self.keep_all(updates)
+            self._batch.update((u.update_id, u.update_id in fresh) for u in updates)
 
     async def put(self, item: Any) -> None:
-        if isinstance(item, Update) and self.keep is not None and not await self.keep(item):
-            log.info("update %s was delivered again: dropped", item.update_id)
-            return
+        if isinstance(item, Update) and self.keep is not None:
+            new = self._batch.pop(item.update_id, None)
+            if new is None:  # not from getUpdates: a webhook's
+                new = await self.keep(item)
+            if not new:
+                log.info("update %s was delivered again: dropped", item.update_id)
+                return
         await super().put(item)
 
     async def replay(self, bodies: list[str], bot: Bot) -> int:
@@ -53,6 +66,21 @@ class Inbox(asyncio.Queue):
         for body in bodies:
             await super().put(Update.de_json(json.loads(body), bot))
         return len(bodies)
+
+
+class InboxBot(ExtBot):
+    """The bot, keeping each batch getUpdates brings in the inbox at once, before the next
+    getUpdates confirms the batch to Telegram (one write a batch, not one an update)."""
+
+    def __init__(self, *args: Any, inbox: Inbox, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        with self._unfrozen():
+            self._inbox = inbox
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        updates = await super().get_updates(*args, **kwargs)
+        await self._inbox.keep_batch(list(updates))
+        return updates
 
 
 def lane_of(update: object) -> tuple[Hashable, Hashable]:
@@ -130,6 +158,9 @@ async def open_inbox(app: Application, db: Database, clock: Clock) -> None:
     async def keep(update: Update) -> bool:
         return await inbox.receive(db, update.update_id, update.to_json(), clock.now())
 
+    async def keep_all(updates: list[Update]) -> set[int]:
+        return await inbox.receive_all(db, [(u.update_id, u.to_json()) for u in updates], clock.now())
+
     async def done(update: Update) -> None:
         await inbox.handled(db, update.update_id, clock.now())
 
@@ -138,9 +169,9 @@ async def open_inbox(app: Application, db: Database, clock: Clock) -> None:
     if left:
         log.warning("%d update(s) not handled before the last stop are handled first", len(left))
         await queue.replay([body for _, body in left], app.bot)
-    queue.keep, lanes.done = keep, done
+    queue.keep, queue.keep_all, lanes.done = keep, keep_all, done
 
 
 def close_inbox(app: Application) -> None:
-    app.update_queue.keep = None  # type: ignore[attr-defined]
+    app.update_queue.keep = app.update_queue.keep_all = None  # type: ignore[attr-defined]
     app.update_processor.done = None  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ lock, so concurrent updates never interleave inside a transaction.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -88,14 +89,20 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
             try:
+                await self._conn.execute("BEGIN IMMEDIATE")
                 yield self._conn
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                # Shielded: a task cancelled mid-transaction (the bot stopping) still leaves the
+                # connection clean; statements run in order on the connection's thread.
+                await asyncio.shield(self._rollback())
                 raise
             else:
-                await self._conn.execute("COMMIT")
+                await asyncio.shield(self._conn.execute("COMMIT"))
+
+    async def _rollback(self) -> None:
+        with contextlib.suppress(aiosqlite.OperationalError):  # BEGIN itself never ran
+            await self._conn.execute("ROLLBACK")
 
     async def execute(self, sql: str, params: Iterable = ()) -> int:
         """One statement in its own transaction; returns lastrowid."""

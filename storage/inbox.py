@@ -24,6 +24,18 @@ async def receive(db: Database, update_id: int, body: str, now: datetime) -> boo
     return bool(rows)
 
 
+async def receive_all(db: Database, updates: list[tuple[int, str]], now: datetime) -> set[int]:
+    """Keep a batch of updates in one transaction; the ids of those not here before."""
+    async with db.transaction() as conn:
+        ids = [update_id for update_id, _ in updates]
+        cur = await conn.execute(
+            f"SELECT update_id FROM inbox WHERE update_id IN ({','.join('?' * len(ids))})", ids)
+        known = {row[0] for row in await cur.fetchall()}
+        fresh = [(update_id, body, to_db(now)) for update_id, body in updates if update_id not in known]
+        await conn.executemany("INSERT INTO inbox (update_id, body, received_at) VALUES (?, ?, ?)", fresh)
+        return {update_id for update_id, _, _ in fresh}
+
+
 async def handled(db: Database, update_id: int, now: datetime) -> None:
     await db.execute("UPDATE inbox SET handled_at = ? WHERE update_id = ? AND handled_at IS NULL",
                      (to_db(now), update_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.requests import Request
+from storage import inbox
 from storage.db import Database
 from storage.times import from_db, to_db
 
@@ -34,8 +35,10 @@ def _request(row) -> Request:
 
 async def create(db: Database, *, chat_id: int, reporter_id: int, category: str, text: str,
                  photo: str | None, public: bool, now: datetime, respond_by: datetime,
-                 resolve_by: datetime) -> Request:
-    async with db.transaction() as conn:
+                 resolve_by: datetime, origin: str | None = None) -> Request:
+    """A new request; the one ``origin`` reported already, when it did."""
+
+    async def insert(conn) -> int:
         async with conn.execute(
             """INSERT INTO requests (chat_id, reporter_id, category, text, photo, public, created_at,
                                      respond_by, resolve_by)
@@ -46,7 +49,9 @@ async def create(db: Database, *, chat_id: int, reporter_id: int, category: str,
         await conn.execute(
             "INSERT INTO request_events (request_id, at, actor_id, action, state) VALUES (?, ?, ?, ?, ?)",
             (request_id, to_db(now), reporter_id, "report", "reported"))
-    return await get(db, request_id)  # type: ignore[return-value]
+        return request_id
+
+    return await get(db, await inbox.keyed(db, origin, now, insert))  # type: ignore[return-value]
 
 
 async def get(db: Database, request_id: int) -> Request | None:

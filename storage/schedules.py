@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from bot.domain.models import Firing, Schedule
+from storage import inbox
 from storage.db import Database
 from storage.times import from_db, to_db
 
@@ -29,21 +30,20 @@ def _schedule(row) -> Schedule:
 
 async def add(db: Database, *, chat_id: int, kind: str, ref: str | None, first_at: datetime,
               rrule: str | None, tz: str, offsets: tuple[int, ...], payload: dict,
-              now: datetime) -> Schedule:
-    """A new schedule; the active one already armed for the same thing at the same time, if any
-    (the update that made it handled again after a crash)."""
-    row = await db.fetchone(
-        """INSERT INTO schedules (chat_id, kind, ref, first_at, rrule, tz, offsets, payload,
-                                  created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *""",
-        (chat_id, kind, ref, to_db(first_at), rrule, tz, json.dumps(list(offsets)),
-         json.dumps(payload, ensure_ascii=False), to_db(now)),
-    )
-    if row is None:
-        row = await db.fetchone(
-            """SELECT * FROM schedules WHERE chat_id = ? AND kind = ? AND ref = ? AND first_at = ?
-               AND active = 1""", (chat_id, kind, ref, to_db(first_at)))
-    return _schedule(row)
+              now: datetime, origin: str | None = None) -> Schedule:
+    """A new schedule; the one ``origin`` made already, when it did."""
+
+    async def insert(conn) -> int:
+        cur = await conn.execute(
+            """INSERT INTO schedules (chat_id, kind, ref, first_at, rrule, tz, offsets, payload,
+                                      created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (chat_id, kind, ref, to_db(first_at), rrule, tz, json.dumps(list(offsets)),
+             json.dumps(payload, ensure_ascii=False), to_db(now)),
+        )
+        return cur.lastrowid
+
+    return await get(db, await inbox.keyed(db, origin, now, insert))  # type: ignore[return-value]
 
 
 async def get(db: Database, schedule_id: int) -> Schedule | None:

@@ -113,6 +113,7 @@ async def action_command(turn: Turn) -> None:
             tz=str(turn.t.tz),
             offsets=offsets,
             ref=str(item.id),
+            origin=f"{turn.origin}:due",
         )
     when = turn.t.gettext(", due %(when)s", when=turn.t.datetime(due)) if due else ""
     await turn.reply(

@@ -79,6 +79,7 @@ async def start_command(turn: Turn) -> None:
         first_at=now + timedelta(hours=hours),
         tz=str(turn.t.tz),
         ref=str(meeting.id),
+        origin=f"{turn.origin}:close",
     )
     await turn.reply(
         html.escape(

@@ -177,12 +177,13 @@ async def submit(turn: Turn) -> None:
     request = await store.create(
         rt.store, chat_id=draft["chat_id"], reporter_id=turn.person.id, category=draft["category"],
         text=draft["text"], photo=draft.get("photo"), public=data.endswith("1"), now=now,
-        respond_by=now + timedelta(hours=respond_h), resolve_by=now + timedelta(hours=resolve_h))
-    await drafts.pop(rt.store, turn.person.id, drafts.REQUEST)
+        respond_by=now + timedelta(hours=respond_h), resolve_by=now + timedelta(hours=resolve_h),
+        origin=turn.origin)
     tz = (chat.tz if chat else None) or rt.settings.tz
     for what, when in (("respond", request.respond_by), ("resolve", request.resolve_by)):
         await rt.scheduler.add(chat_id=request.chat_id, kind=DUE, first_at=when, tz=tz,
-                               ref=str(request.id), payload={"what": what})
+                               ref=str(request.id), payload={"what": what}, origin=f"{turn.origin}:{what}")
+    await drafts.pop(rt.store, turn.person.id, drafts.REQUEST)
     await turn.answer()
     await turn.reply(html.escape(t.gettext(
         "Request #%(id)s received. You will hear from me when it moves on; /request %(id)s shows it.",

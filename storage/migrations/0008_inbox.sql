@@ -18,14 +18,6 @@ CREATE TABLE acts (
     at        TEXT    NOT NULL
 );
 
--- A schedule is armed once: handling the update that made it again adds no second one.
-UPDATE schedules SET active = 0
- WHERE active = 1 AND ref IS NOT NULL AND id NOT IN (
-       SELECT min(id) FROM schedules WHERE active = 1 AND ref IS NOT NULL
-        GROUP BY chat_id, kind, ref, first_at);
-CREATE UNIQUE INDEX schedules_armed_once ON schedules (chat_id, kind, ref, first_at)
- WHERE active = 1 AND ref IS NOT NULL;
-
 -- The messages sent within the last minute, by chat, when the bot stopped: started again at
 -- once, it counts them in its flood-control windows instead of sending what Telegram refuses.
 CREATE TABLE recent_sends (
