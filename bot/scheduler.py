@@ -42,6 +42,8 @@ Deliver = Callable[[CallbackContext, Firing], Awaitable[None]]
 RETRY = timedelta(seconds=30)
 WAKE = "scheduler:wake"
 _BATCH = 500  # schedules armed between two looks at the event loop
+AT_ONCE = 32  # schedules delivered side by side: enough to keep 30 sends a second going, and the
+              # first of 1,000 reminders due at one moment goes out at once, not after all are read
 
 
 class Scheduler:
@@ -57,6 +59,7 @@ class Scheduler:
         self._tasks: set[asyncio.Task] = set()
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}  # the lock, and how many want it
         self._agenda = Agenda()
+        self._at_once = asyncio.Semaphore(AT_ONCE)
         self._running: set[int] = set()  # schedules being handled (out of the agenda meanwhile)
         self._wake_at: datetime | None = None
         self._loading: asyncio.Task | None = None
@@ -216,7 +219,7 @@ class Scheduler:
         lock, wanted = self._locks.get(schedule_id, (asyncio.Lock(), 0))
         self._locks[schedule_id] = (lock, wanted + 1)
         try:
-            async with lock:
+            async with lock, self._at_once:
                 await self._fire_due(schedule_id)
         except Exception:
             log.exception("schedule %s could not be handled; retrying", schedule_id)
