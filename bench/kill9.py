@@ -18,6 +18,7 @@ from bench.vote_storm import (
     POLL_COMMAND,
     Press,
     expected_counts,
+    open_vote,
     plan,
     press_all,
     shown_counts,
@@ -73,12 +74,7 @@ async def one_round(args, template_db: Path, units, events, tmp: Path) -> Run:
     run = Run(presses=len(events))
     records: list[Press] = []
     try:
-        await bot.start()
-        await bot.polling()
-        await admin.send(group, POLL_COMMAND)
-        message = await group.expect_message(timeout=60)
-        poll_id = int(message.buttons[0][0].callback_data.split(":")[1])
-        await settle(tg)
+        message, poll_id = await open_vote(bot, tg, admin, group)
         storm = asyncio.create_task(press_all(tg, people, message, poll_id, events, args.window, records,
                                               timeout=args.answer_timeout))
         target = int(args.kill_at * len(events))

@@ -162,6 +162,18 @@ ROW_HEADER = ["round", "side", "presses/s", "p50 ms", "p99 ms", "unanswered", "e
               "429s", "exact tally", "peak RSS MB"]
 
 
+async def open_vote(bot: BotProcess, tg: StandIn, admin: FakeUser,
+                    group: FakeChat) -> tuple[FakeMessage, int]:
+    """Start the bot, have the convener open the owner vote, and wait until all is quiet: the
+    vote's message and its id."""
+    await bot.start()
+    await bot.polling()
+    await admin.send(group, POLL_COMMAND)
+    message = await group.expect_message(timeout=60)
+    await settle(tg)
+    return message, int(message.buttons[0][0].callback_data.split(":")[1])
+
+
 async def storm_round(side: str, template_db: Path | None, units: list[Household], args,
                       events: list[tuple[int, int]], tmp: Path) -> Storm:
     tg = StandIn()
@@ -171,12 +183,7 @@ async def storm_round(side: str, template_db: Path | None, units: list[Household
     bot = BotProcess(side, tg, db)
     result = Storm(side)
     try:
-        await bot.start()
-        await bot.polling()
-        await admin.send(group, POLL_COMMAND)
-        message = await group.expect_message(timeout=60)
-        poll_id = int(message.buttons[0][0].callback_data.split(":")[1])
-        await settle(tg)
+        message, poll_id = await open_vote(bot, tg, admin, group)
         records: list[Press] = []
         result.wall = await press_all(tg, people, message, poll_id, events, args.window, records)
         result.latencies = [r.answered - r.began for r in records if r.answered]
