@@ -9,9 +9,10 @@ start-up the updates left unhandled by the last run are queued first, in the ord
 ``Lanes`` handles updates concurrently. The updates of one person in one chat run one after
 another in the order they came (button presses in their own lane, so a press never waits behind
 the same person's command reply stuck on the group's flood limit); different people and chats
-run side by side. A chat runs at most ``per_chat`` updates of a kind at once and the bot at most
-``running`` in all, so one busy group can fill neither the bot nor, with its commands, its own
-button presses' turn. Waiting in a lane costs no running place.
+run side by side. A chat runs at most ``per_chat`` updates of a kind at once (8 messages, whose
+replies may wait on the group's flood limit, and 32 button presses, which are answered at once)
+and the bot at most ``running`` in all, so one busy group can fill neither the bot nor, with its
+commands, its own button presses' turn. Waiting in a lane costs no running place.
 """
 
 from __future__ import annotations
@@ -100,10 +101,11 @@ class _Pool:
 
 
 class Lanes(BaseUpdateProcessor):
-    def __init__(self, running: int = 64, per_chat: int = 8, done: Done | None = None) -> None:
+    def __init__(self, running: int = 64, per_chat: dict[str, int] | None = None,
+                 done: Done | None = None) -> None:
         super().__init__(max_concurrent_updates=1_000_000)  # waiting is cheap; running is bounded
         self._running = asyncio.Semaphore(running)
-        self._per_chat = per_chat
+        self._per_chat = per_chat or {"message": 8, "press": 32}
         self._tails: dict[Hashable, asyncio.Future] = {}
         self._pools: dict[Hashable, _Pool] = {}
         self.done = done
@@ -124,7 +126,9 @@ class Lanes(BaseUpdateProcessor):
         before = self._tails.get(lane)
         mine = asyncio.get_running_loop().create_future()
         self._tails[lane] = mine
-        pool = self._pools.get(pool_key) or self._pools.setdefault(pool_key, _Pool(self._per_chat))
+        pool = self._pools.get(pool_key)
+        if pool is None:
+            pool = self._pools[pool_key] = _Pool(self._per_chat[pool_key[0]])
         pool.users += 1
         started = False
         try:

@@ -104,18 +104,19 @@ class Database:
         with contextlib.suppress(aiosqlite.OperationalError):  # BEGIN itself never ran
             await self._conn.execute("ROLLBACK")
 
+    # Each of these is one round trip to the connection's thread (the statement, its rows or
+    # its rowid and the cursor's end together), since a vote or an update mark is a handful of
+    # statements and each trip costs the event loop a wake-up.
     async def execute(self, sql: str, params: Iterable = ()) -> int:
-        """One statement in its own transaction; returns lastrowid."""
+        """One statement in its own transaction; returns the connection's last inserted rowid."""
         async with self._lock:
-            cur = await self._conn.execute(sql, tuple(params))
-            rowid = cur.lastrowid
-            await cur.close()
-            return rowid or 0
+            row = await self._conn.execute_insert(sql, tuple(params))
+            return row[0] if row else 0
 
     async def fetchall(self, sql: str, params: Iterable = ()) -> list[aiosqlite.Row]:
-        async with self._lock, self._conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        async with self._lock:
+            return list(await self._conn.execute_fetchall(sql, tuple(params)))
 
     async def fetchone(self, sql: str, params: Iterable = ()) -> aiosqlite.Row | None:
-        async with self._lock, self._conn.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
