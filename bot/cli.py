@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from telegram import Bot, Update
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LOCALES
@@ -69,13 +69,16 @@ def fail(message: str) -> int:
 
 
 async def preflight(settings: Settings) -> None:
-    """Open (and migrate) the database and ask the Bot API who we are, before starting:
-    a bad database or a rejected token stops the bot with one line."""
+    """Open (and migrate) the database, ask the Bot API who we are and set the webhook, before
+    starting: a bad database, a rejected token or a refused webhook stops the bot with one line."""
     db = await Database.open(settings.db_path)
     await db.close()
     async with Bot(settings.token, base_url=settings.base_url,
                    base_file_url=settings.base_file_url) as bot:
         await bot.get_me()
+        if settings.webhook_url:  # one Telegram refuses stops the bot here, not in PTB's start-up
+            await bot.set_webhook(settings.webhook_url, secret_token=settings.secret_token,
+                                  allowed_updates=Update.ALL_TYPES)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for chatty in ("httpx", "apscheduler"):  # a line per request, three per job run: not news
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
     from bot.app import build_application  # the composition root, imported once settings are good
 
     try:
@@ -105,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         return fail(str(exc))
     except InvalidToken:
         return fail("the Bot API rejected TELEGRAM_BOT_TOKEN: check the token from @BotFather")
+    except BadRequest as exc:  # before NetworkError, which it is a kind of: Telegram answered, and said no
+        return fail(f"Telegram refused the webhook {settings.webhook_url}: {exc.message}")
     except NetworkError as exc:
         print(f"yishi: cannot reach the Bot API at {settings.api_url}: {exc}", file=sys.stderr)
         return 1

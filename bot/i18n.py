@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -116,12 +117,22 @@ class Translator:
         return numbers.format_decimal(value, locale=self.babel_locale)
 
     def duration(self, value: timedelta) -> str:
-        """A length of time in the largest unit that states it exactly ("2 hours", "90 minutes")."""
-        seconds = int(value.total_seconds())
-        unit = next(u for u, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
-                    if seconds % size == 0)
-        return dates.format_timedelta(value, granularity=unit, threshold=float("inf"),
-                                      locale=self.babel_locale)
+        """A length of time in whole units, largest first ("2 hours", "7 hours 30 minutes",
+        "7小时30分钟")."""
+        left, parts = int(value.total_seconds()), []
+        for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+            if left >= size or (unit == "second" and not parts):
+                parts.append(dates.format_timedelta(timedelta(seconds=left // size * size), granularity=unit,
+                                                    threshold=float("inf"), locale=self.babel_locale))
+                left %= size
+        return self.tight(lists.format_list(parts, style="unit-narrow", locale=self.babel_locale))
+
+    def tight(self, text: str) -> str:
+        """Chinese text without the spaces some CLDR patterns put between numbers and characters
+        ("7 小時 30 分鐘" -> "7小時30分鐘"); other languages as they are."""
+        if not self.locale.startswith("zh"):
+            return text
+        return re.sub(r"(?<=[\d\u3400-\u9fff])\s+(?=[\d\u3400-\u9fff])", "", text)
 
     def listing(self, items) -> str:
         """Names or units as a list in the language's way ("A, B, and C"; "A、B和C")."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -90,6 +91,8 @@ async def test_a_weekly_talk_is_previewed_saved_reminded_moved_and_cancelled(bot
     assert main["EXDATE"].dts[0].dt == second
     assert override["RECURRENCE-ID"].dt == first and override["DTSTART"].dt.hour == 19
     assert calendar.walk("VTIMEZONE")
+    assert main["DTSTAMP"].dt == bot.clock.now().replace(microsecond=0)  # when the file was made
+    assert main["UID"] == override["UID"] and re.fullmatch(r"[0-9a-f]{32}@yishi", str(main["UID"]))
 
 
 async def test_a_restart_between_scheduling_and_reminding_loses_and_repeats_nothing(bot, tg, english_group):
@@ -146,7 +149,7 @@ async def test_bad_input_is_refused_with_the_reason(bot, tg, english_group):
     admin, _, group = await english_group("Li")
     await admin.send(group, "/event 夜话\n时间 找个时间")
     answer = (await group.expect_message()).text
-    assert "I cannot read the time" in answer and "每周四 19:30" in answer
+    assert "I cannot read the time" in answer and "每周四19:30" in answer
     await admin.send(group, "/event 夜话\n时间 2020-07-14 19:30")
     assert "has already passed" in (await group.expect_message()).text
     await admin.send(group, "/event 夜话\n时间 每周四 21:00-19:00")
@@ -200,3 +203,52 @@ async def test_the_same_answer_pressed_again_on_a_reminder_edits_nothing(bot, tg
     assert reminder.button_texts[:3] == ["Going · 1", "Maybe · 1", "Not going · 0"]
     assert card.button_texts[:3] == ["Going · 1", "Maybe · 1", "Not going · 0"]
     assert tg.not_modified == 0
+
+
+async def test_reminders_as_written_and_a_day_that_does_not_exist(bot, tg, english_group):
+    admin, _, group = await english_group()
+    await admin.send(group, "/event 小区夜话\n时间 每周四 19:30\n提醒 7小时30分钟")
+    preview = await group.expect_message()
+    assert "Reminders: 7 hours 30 minutes before" in preview.text  # one reminder, not two
+    await admin.send(group, "/event 小区夜话\n时间 每周四 19:30\n提醒 当天12:00、前一天20:00")
+    preview = await group.expect_message()
+    assert "Reminders: 23 hours 30 minutes and 7 hours 30 minutes before" in preview.text
+    await admin.press(preview, "Save")
+    await group.expect_message()
+
+    await admin.send(group, "/event_cancel 1 13月40日 下雨")
+    refused = await group.expect_message()
+    assert "There is no day 13月40日 in the calendar: nothing was changed." in refused.text
+    await admin.send(group, "/event_cancel 1 下雨")  # the next occurrence was not cancelled before
+    assert "is cancelled" in (await group.expect_message()).text
+
+
+async def test_the_examples_of_times_come_in_the_chats_script(bot, tg):
+    for locale, own, other in (("zh_Hant", "每週四19:30", "每周四"), ("zh_Hans", "每周四19:30", "每週四")):
+        bot.locale = locale
+        await bot.restart()
+        admin = tg.user("王芳", language_code="zh")
+        group = tg.group(f"翠苑 {locale}", admins=[admin])
+        await group.add_bot(by=admin)
+        await group.expect_message()
+        await admin.send(group, "/event 小区夜话\n时间 随便哪天")
+        reply = (await group.expect_message()).text
+        assert own in reply and other not in reply, reply
+
+
+async def test_the_agenda_during_the_talk_is_this_talks(bot, tg, english_group):
+    admin, _, group = await english_group()
+    await save(admin, group, TALK + "\n时长 2小时")
+    first, second, _ = thursdays(bot)
+    await admin.send(group, "/agenda 1 Lift repairs")
+    assert "Lift repairs" in (await group.expect_message()).text
+    bot.clock.advance(first - timedelta(minutes=29) - bot.clock.now())
+    assert "Reminder" in (await group.expect_message()).text
+    bot.clock.advance(timedelta(minutes=59))  # the talk is under way
+    await admin.send(group, "/agenda")
+    shown = (await group.expect_message()).text
+    assert f"{first.day}, {first.year} 19:30" in shown and "Lift repairs" in shown
+    bot.clock.advance(timedelta(hours=2))  # over: the next one's agenda
+    await admin.send(group, "/agenda")
+    shown = (await group.expect_message()).text
+    assert f"{second.day}, {second.year} 19:30" in shown and "Lift repairs" not in shown

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
+
+from docx import Document
 
 
 async def meeting(admin, li, group, start="/meeting talk 凉亭怎么办"):
@@ -54,8 +57,18 @@ async def test_the_pavilion_story_in_english(bot, tg, english_group):
     ):
         assert part in minutes.text, part
     assert "oops" not in minutes.text
-    html_doc, md_doc = await group.expect_message(), await group.expect_message()
-    assert html_doc.document.file_name == "minutes-1.html" and "&lt;b&gt;" in html_doc.document.data.decode()
+    docx_doc, html_doc, md_doc = [await group.expect_message() for _ in range(3)]
+    assert docx_doc.document.file_name == "minutes-1.docx"
+    word = Document(io.BytesIO(docx_doc.document.data))
+    assert word.paragraphs[0].style.name == "Title" and word.paragraphs[0].text.startswith("Evening talk")
+    headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:2] == ["凉亭漏雨", "Who does what by when"]
+    assert any(p.text == "Agreed: 请物业两周内修好" and p.style.name == "List Bullet"
+               for p in word.paragraphs)
+    page = html_doc.document.data.decode()
+    assert html_doc.document.file_name == "minutes-1.html" and "&lt;b&gt;" in page
+    assert '<html lang="en">' in page and "<title>Cuiyuan owners: Minutes of meeting #1</title>" in page
+    assert "@media print" in page
     assert (
         md_doc.document.file_name == "minutes-1.md"
         and "顶棚漏雨，下雨天没法坐 <b>" in md_doc.document.data.decode()
@@ -69,6 +82,13 @@ async def test_the_pavilion_story_in_english(bot, tg, english_group):
     bot.clock.advance(timedelta(days=1))
     due = await group.expect_message()
     assert "Action item #1 is due now" in due.text and "修好凉亭顶棚" in due.text
+    bot.clock.advance(timedelta(minutes=1))
+    await admin.send(group, "/actions")
+    assert "[not started] ⚠️overdue" in (await group.expect_message()).text  # nobody has started it
+    await admin.send(group, "/started 1 已联系施工队")
+    assert "Action item #1: in progress." in (await group.expect_message()).text
+    await admin.send(group, "/actions")
+    assert "[in progress] ⚠️overdue (已联系施工队)" in (await group.expect_message()).text
     await li.send(group, "/done 1")
     assert "Only the owner" in (await group.expect_message()).text
     await admin.send(group, "/done 1 已修好")
@@ -83,15 +103,15 @@ async def test_the_pavilion_story_in_english(bot, tg, english_group):
         and "#1 修好凉亭顶棚 — 物业" in second.text
         and "[done] (已修好)" in second.text
     )
-    await group.expect_message()
-    await group.expect_message()
+    for _ in range(3):  # its files
+        await group.expect_message()
     await admin.send(group, "/meetings")
     listing = await group.expect_message()
     assert "#1" in listing.text and "#2" in listing.text
     await admin.send(group, "/minutes 1")
     assert "凉亭漏雨" in (await group.expect_message()).text
-    await group.expect_message()
-    await group.expect_message()
+    for _ in range(3):
+        await group.expect_message()
     await admin.send(group, "/minutes_export")
     export = await group.expect_message()
     assert export.document.file_name == "minutes-all.md" and "凉亭漏雨" in export.document.data.decode()
@@ -111,8 +131,8 @@ async def chinese_group(tg, names, code, button):
 
 
 async def test_the_pavilion_story_in_both_scripts(bot, tg):
-    simplified = ("会议纪要", "主持人：王芳", "决议：请物业两周内修好", "分工与期限", "，截止 ")
-    traditional = ("會議紀要", "主持人：王芳", "決議：请物业两周内修好", "分工與期限", "，截止 ")
+    simplified = ("会议纪要", "主持人：王芳", "决议：请物业两周内修好", "分工与期限", "，截止")
+    traditional = ("會議紀要", "主持人：王芳", "決議：请物业两周内修好", "分工與期限", "，截止")
     for names, code, button, words in (
         (("王芳", "李强", "翠苑业主群"), "zh-hans", None, simplified),
         (("王芳", "李強", "翠苑業主群"), "zh-hant", "繁體中文", traditional),
@@ -131,8 +151,11 @@ async def test_the_pavilion_story_in_both_scripts(bot, tg):
             *words,
         ):
             assert part in minutes.text, part
-        html_doc, md_doc = await group.expect_message(), await group.expect_message()
+        _, html_doc, md_doc = [await group.expect_message() for _ in range(3)]
         assert "修好凉亭顶棚" in html_doc.document.data.decode() and md_doc.document.file_name.endswith(".md")
+        lang = "zh-Hans" if code == "zh-hans" else "zh-Hant"
+        assert f'<html lang="{lang}">' in html_doc.document.data.decode()
+        assert "\n## 凉亭漏雨\n" in md_doc.document.data.decode()  # a topic under the title, not ###
 
 
 async def test_a_meeting_of_500_entries_is_split_within_limits(bot, tg, english_group):
@@ -229,7 +252,7 @@ async def test_open_action_items_are_on_the_next_talks_agenda(bot, tg, english_g
     await group.expect_message()
     await admin.send(group, "/agenda 1")
     agenda = (await group.expect_message()).text
-    assert "Look-back" in agenda and "#1 修好凉亭顶棚 — 物业" in agenda
+    assert "Look-back" in agenda and "#1 修好凉亭顶棚 — 物业" in agenda and "[not started]" in agenda
     await admin.send(group, "/done 1 已修好")
     await group.expect_message()
     await admin.send(group, "/agenda 1")

@@ -17,9 +17,9 @@ def test_templates_speak_the_chat_language_and_escape_user_text():
     renderer = Renderer()
     html = renderer.render("role_granted.html.j2", Translator("zh_Hant", SH),
                            name="<b>Bob & Co</b>", role="樓長", building="6")
-    assert html == "&lt;b&gt;Bob &amp; Co&lt;/b&gt; 現為 6 棟的樓長。"
+    assert html == "&lt;b&gt;Bob &amp; Co&lt;/b&gt;現為6棟的樓長。"
     text, _ = parse_html(html)
-    assert text == "<b>Bob & Co</b> 現為 6 棟的樓長。"
+    assert text == "<b>Bob & Co</b>現為6棟的樓長。"
 
 
 def test_punctuation_filters_keep_markup_and_escape_text(tmp_path):

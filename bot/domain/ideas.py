@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Protocol, TypeVar
 
+from bot.domain.script import simplified
 from bot.i18n import N_
 
 KINDS = ("idea", "wish")
@@ -163,7 +164,7 @@ _FILLERS = ("可不可以", "能不能", "建议", "建議", "希望", "可以",
 
 
 def _folded(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = simplified(unicodedata.normalize("NFKC", text)).casefold()
     for filler in _FILLERS:
         text = text.replace(filler, "")
     return "".join(c for c in text if unicodedata.category(c)[0] in "LN")

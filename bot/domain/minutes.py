@@ -37,7 +37,8 @@ SECTION_WORDS = {
     "briefing": ("briefing", "通报", "通報", "发布", "發佈", "公开", "公開"),
 }
 DUE_WORDS = ("截止", "截至", "due", "期限", "到期")
-STATUSES = ("open", "done", "blocked")
+OPEN_STATUSES = ("open", "started", "blocked")  # not started, in progress, blocked: still to do
+STATUSES = (*OPEN_STATUSES, "done")
 
 DEFAULT_AUTOCLOSE_HOURS = 4  # a meeting left open closes itself after this long (a chat setting)
 
@@ -159,7 +160,7 @@ def look_back(earlier: list[ActionItem], since: datetime | None) -> list[ActionI
     return [
         i
         for i in earlier
-        if i.status in ("open", "blocked")
+        if i.status in OPEN_STATUSES
         or (i.status == "done" and (since is None or i.updated_at is None or i.updated_at >= since))
     ]
 

@@ -47,18 +47,19 @@ from typing import NamedTuple
 from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 
+from bot.domain.script import simplified
+
 
 class WhenError(ValueError):
     """The text is not a time we understand (the caller shows localized examples)."""
 
 
-_TRADITIONAL = str.maketrans("後點鐘週禮兩個時號這裡裏間頭淩", "后点钟周礼两个时号这里里间头凌")
 
 
 def normalize(text: str) -> str:
     """NFKC, Traditional -> Simplified for the characters we read, spaces collapsed and dropped
     next to Chinese characters ("明天 晚上 8 点" -> "明天晚上8点"), trailing "前"/"之前" removed."""
-    text = unicodedata.normalize("NFKC", text).translate(_TRADITIONAL)
+    text = simplified(unicodedata.normalize("NFKC", text))
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"\s*([^\x00-\x7f])\s*", r"\1", text)
     return re.sub(r"(?:之前|以前|前)$", "", text)
@@ -231,6 +232,14 @@ _DAY_FORMS: list[tuple[str, Callable[[re.Match[str], datetime], _Day]]] = [
 _DAYS = [(re.compile(pattern, re.IGNORECASE), read) for pattern, read in _DAY_FORMS]
 
 _ISO = re.compile(r"\d{4}-\d\d-\d\d[t ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:z|[+-]\d\d(?::?\d\d)?)?", re.I)
+
+
+_DATE_SHAPED = re.compile(r"(?:\d{4}[-/.年])?\d{1,2}(?:月|[-/.])\d{1,2}[日号]?")
+
+
+def date_shaped(text: str) -> bool:
+    """Whether ``text`` is written as a date (13月40日 included), whether or not that day exists."""
+    return bool(_DATE_SHAPED.fullmatch(normalize(text)))
 
 
 def parse_when(text: str, now: datetime, default_time: time | None = None) -> datetime:

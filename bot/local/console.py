@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from prompt_toolkit import PromptSession
 from prompt_toolkit.key_binding import KeyBindings
 
-from bot.domain.polls import parse_span
+from bot.domain.spans import span as parse_span
 from bot.i18n import N_, Translator
 from bot.local.sandbox import Sandbox
 from bot.local.standin import FakeChat, FakeUser

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.domain import events as rules
 from bot.domain.events import ALL_WORDS, Event, Occurrence
-from bot.domain.when import WhenError, parse_when
+from bot.domain.when import WhenError, date_shaped, parse_when
 from bot.i18n import N_
 from handlers.base import Refused, Turn, handler, send_html
 from handlers.events.card import refresh
@@ -41,6 +41,9 @@ async def change_command(turn: Turn) -> None:
         try:
             day = parse_when(request.which, _now(turn, turn.t), default_time=datetime.min.time()).date()
         except WhenError:
+            if date_shaped(request.which):
+                raise Refused(turn.t.gettext("There is no day %(text)s in the calendar: nothing was changed.",
+                                             text=request.which)) from None
             reason = f"{request.which} {reason}".strip()  # no date given: the next occurrence
         else:
             changes = await store.changes(turn.rt.store, event.id)

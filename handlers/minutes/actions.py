@@ -11,6 +11,7 @@ from telegram import MessageEntity
 from telegram.ext import CallbackContext
 
 from bot.domain import minutes as rules
+from bot.domain import numbers
 from bot.domain.models import Firing
 from bot.domain.when import WhenError, parse_when
 from bot.i18n import N_
@@ -131,7 +132,7 @@ async def action_command(turn: Turn) -> None:
 async def deliver_due(context: CallbackContext, firing: Firing) -> None:
     rt = runtime(context)
     item = await store.action_by_id(rt.store, int(firing.schedule.ref))
-    if item is None or item.status not in ("open", "blocked"):
+    if item is None or item.status not in rules.OPEN_STATUSES:
         return
     chat_id = firing.schedule.chat_id
     t = rt.translator(await chats.get(rt.store, chat_id))
@@ -145,20 +146,17 @@ async def actions_command(turn: Turn) -> None:
     _group_only(turn)
     items = await store.actions_of_chat(turn.rt.store, turn.chat_id)
     await turn.reply(
-        turn.render("minutes_actions.html.j2", items=items, status_names=_names(turn.t, STATUS_NAMES))
+        turn.render("minutes_actions.html.j2", items=items, status_names=_names(turn.t, STATUS_NAMES),
+                    now=turn.rt.clock.now())
     )
 
 
 async def _mark(turn: Turn, status: str) -> None:
     _group_only(turn)
     words = turn.body.strip().lstrip("#").split(maxsplit=1)
-    number = int(words[0]) if words and words[0].isdigit() else None
+    number = numbers.whole(words[0]) if words else None
     note = words[1].strip() if len(words) > 1 else None
-    usage = (
-        N_("Usage: /done number [note], e.g. /done 1 已修好")
-        if status == "done"
-        else N_("Usage: /blocked number and why, e.g. /blocked 1 等材料到货")
-    )
+    usage = MARK_USAGE[status]
     item = await store.action(turn.rt.store, turn.chat_id, number) if number else None
     if item is None or item.status == "dropped" or (status == "blocked" and not note):
         raise Refused(turn.t.gettext(usage))
@@ -190,3 +188,15 @@ async def done_command(turn: Turn) -> None:
 @handler
 async def blocked_command(turn: Turn) -> None:
     await _mark(turn, "blocked")
+
+
+@handler
+async def started_command(turn: Turn) -> None:
+    await _mark(turn, "started")
+
+
+MARK_USAGE = {
+    "started": N_("Usage: /started number [note], e.g. /started 1 已联系施工队"),
+    "done": N_("Usage: /done number [note], e.g. /done 1 已修好"),
+    "blocked": N_("Usage: /blocked number and why, e.g. /blocked 1 等材料到货"),
+}

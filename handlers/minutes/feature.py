@@ -13,6 +13,7 @@ from handlers.minutes.actions import (
     blocked_command,
     deliver_due,
     done_command,
+    started_command,
 )
 from handlers.minutes.common import CLOSE_KIND, DUE_KIND
 from handlers.minutes.recording import (
@@ -40,6 +41,7 @@ COMMANDS = [
     Command("endmeeting", N_("End the meeting and post the minutes"), convener=True),
     Command("actions", N_("Open action items"), convener=False),
     Command("done", N_("Mark an action item done"), convener=False),
+    Command("started", N_("Mark an action item in progress"), convener=False),
     Command("blocked", N_("Mark an action item blocked, with why"), convener=False),
     Command("meetings", N_("Past meetings"), convener=False),
     Command("minutes", N_("Post the minutes of a past meeting again"), convener=False),
@@ -60,6 +62,7 @@ def register(app: Application) -> list[Command]:
         ("endmeeting", end_command),
         ("actions", actions_command),
         ("done", done_command),
+        ("started", started_command),
         ("blocked", blocked_command),
         ("meetings", meetings_command),
         ("minutes", minutes_command),

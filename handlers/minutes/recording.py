@@ -9,6 +9,7 @@ from datetime import timedelta
 from telegram.ext import CallbackContext
 
 from bot.domain import minutes as rules
+from bot.domain import numbers
 from bot.domain.models import Firing
 from bot.i18n import N_
 from bot.runtime import Runtime, runtime
@@ -144,7 +145,7 @@ async def ref_command(turn: Turn) -> None:
     from storage import ideas
 
     words = turn.body.strip().lstrip("#").split(maxsplit=1)
-    number = int(words[0]) if words and words[0].isdigit() else None
+    number = numbers.whole(words[0]) if words else None
     idea = await ideas.by_number(turn.rt.store, turn.chat_id, number) if number else None
     if idea is None:
         raise Refused(turn.t.gettext("Usage: /ref and the number of an idea of this chat, e.g. /ref 3"))

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import html
 
+from bot.documents import docx_from_markdown, html_page
 from bot.domain import minutes as rules
+from bot.domain import numbers
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime
 from handlers.base import Refused, Turn, handler, send_html
@@ -42,30 +44,25 @@ def render(rt: Runtime, t: Translator, m: rules.Minutes, fmt: str = "html") -> s
         kind_name=t.gettext(KIND_NAMES[m.meeting.kind]),
         status_names=_names(t, STATUS_NAMES),
         section_names=_names(t, SECTION_NAMES),
+        now=rt.clock.now(),
     )
     return html.unescape(text) if fmt == "md" else text
 
 
-def html_document(title: str, body: str) -> bytes:
-    return (
-        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>'
-        + html.escape(title)
-        + '</title></head>\n<body style="white-space: pre-wrap; font-family: sans-serif">\n'
-        + body
-        + "\n</body></html>\n"
-    ).encode("utf-8")
-
-
 async def post(rt: Runtime, bot, chat_id: int, meeting: rules.Meeting) -> None:
-    """The minutes as HTML messages, then as a document (HTML and Markdown)."""
+    """The minutes as HTML messages, then as files to keep and print: Word, HTML and Markdown."""
     chat = await chats.get(rt.store, chat_id)
     t = rt.translator(chat)
     m = await build(rt, meeting, (chat.title if chat else None) or "")
-    text = render(rt, t, m)
+    text, markdown = render(rt, t, m), render(rt, t, m, "md")
     await send_html(bot, chat_id, text)
     name = f"minutes-{meeting.number}"
-    await bot.send_document(chat_id, html_document(name, text), filename=f"{name}.html")
-    await bot.send_document(chat_id, render(rt, t, m, "md").encode("utf-8"), filename=f"{name}.md")
+    title = t.gettext("Minutes of meeting #%(number)s", number=meeting.number)
+    if m.community:
+        title = t.labelled(m.community, title)
+    await bot.send_document(chat_id, docx_from_markdown(markdown, title, t.locale), filename=f"{name}.docx")
+    await bot.send_document(chat_id, html_page(title, t.locale, text), filename=f"{name}.html")
+    await bot.send_document(chat_id, markdown.encode("utf-8"), filename=f"{name}.md")
 
 
 @handler
@@ -84,7 +81,8 @@ async def meetings_command(turn: Turn) -> None:
 async def minutes_command(turn: Turn) -> None:
     _group_only(turn)
     word = turn.body.strip().lstrip("#")
-    meeting = await store.by_number(turn.rt.store, turn.chat_id, int(word)) if word.isdigit() else None
+    number = numbers.whole(word)
+    meeting = await store.by_number(turn.rt.store, turn.chat_id, number) if number is not None else None
     if meeting is None or meeting.status != "closed":
         raise Refused(
             turn.t.gettext("Usage: /minutes and the number of a past meeting; /meetings lists them.")

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 from telegram import ReplyParameters
 
+from bot.domain import numbers
 from bot.domain.polls import Poll
 from bot.domain.roles import leads_scope
 from bot.domain.when import WhenError, parse_when
@@ -67,8 +68,10 @@ async def _target(turn: Turn) -> tuple[Poll, list[str]]:
     _group_only(turn)
     args = list(turn.context.args or [])
     poll = None
-    if args and args[0].lstrip("#").isdigit():
-        poll = await polls.by_number(turn.rt.store, turn.chat_id, int(args.pop(0).lstrip("#")))
+    number = numbers.whole(args[0]) if args else None
+    if number is not None:
+        args.pop(0)
+        poll = await polls.by_number(turn.rt.store, turn.chat_id, number)
     else:
         replied = turn.update.effective_message.reply_to_message
         if replied is not None:
