@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
+import os
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
@@ -17,6 +19,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LOCALES
 from bot.local import console, demo
+from storage import people
 from storage.db import Database, StorageError
 
 
@@ -46,6 +49,13 @@ def parser() -> argparse.ArgumentParser:
     con.add_argument("--residents", help="the other residents' names, separated by commas")
     con.add_argument("--tz", default="Asia/Shanghai", help="time zone (default Asia/Shanghai)")
     con.add_argument("--templates", type=Path, help="directory of template overrides")
+
+    person = sub.add_parser("person", help="one person's data, for a personal-information request")
+    person.add_argument("action", choices=("export", "delete"),
+                        help="export: everything about them as JSON on stdout; delete: remove their names, "
+                             "units and bindings")
+    person.add_argument("user_id", type=int, help="their Telegram user id")
+    person.add_argument("--db", help="SQLite file (default: $YISHI_DB or ./yishi.sqlite3)")
 
     demo = sub.add_parser("demo", help="play the building 6 story end to end and check every step")
     demo.add_argument("--lang", default="zh_Hans", choices=LOCALES, help="language (default zh_Hans)")
@@ -81,6 +91,23 @@ async def preflight(settings: Settings) -> None:
                                   allowed_updates=Update.ALL_TYPES)
 
 
+async def _person(action: str, user_id: int, path: Path) -> int:
+    """``yishi person export|delete USER_ID``: what a person asks of their data, answered."""
+    try:
+        db = await Database.open(path)
+    except StorageError as exc:
+        return fail(str(exc))
+    try:
+        if action == "export":
+            print(json.dumps(await people.export(db, user_id), ensure_ascii=False, indent=2))
+        else:
+            changed = await people.remove(db, user_id)
+            print(", ".join(f"{what}: {count}" for what, count in changed.items()))
+    finally:
+        await db.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "console":
@@ -91,6 +118,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.residents else None)))
     if args.command == "demo":
         return local(demo.demo(args.lang, args.out))
+    if args.command == "person":
+        path = Path(args.db or os.environ.get("YISHI_DB") or "yishi.sqlite3")
+        if not path.is_file():
+            return fail(f"database {str(path)!r} does not exist")
+        return asyncio.run(_person(args.action, args.user_id, path))
     try:
         settings = load_settings(vars(args))
     except ConfigError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -21,6 +22,8 @@ from babel import dates, lists, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+
+from bot.domain.script import simplified
 
 LOCALES = ("zh_Hans", "zh_Hant", "en")
 CATALOG_LOCALES = ("zh_Hans", "zh_Hant")
@@ -65,6 +68,10 @@ def catalog_path(locale: str):
     return resources.files("locales") / locale / "LC_MESSAGES" / "messages.po"
 
 
+def _folded(text: object) -> str:
+    return simplified(unicodedata.normalize("NFKC", str(text))).casefold().strip()
+
+
 @cache
 def translations(locale: str) -> _gettext.NullTranslations:
     """The compiled catalog of ``locale`` (English: the msgids themselves)."""
@@ -78,12 +85,20 @@ def translations(locale: str) -> _gettext.NullTranslations:
     return Translations(buffer)
 
 
+# The one way a day is written, per language (CLDR patterns): 12月8日（周二）, 12月8日（週二）,
+# Tue 8 Dec; the year only when it is not this year's.
+DAY_PATTERNS = {"zh": ("M月d日（EEE）", "y年M月d日（EEE）"), "en": ("EEE d MMM", "EEE d MMM y")}
+MONTH_PATTERNS = {"zh": "y年M月", "en": "MMMM y"}
+
+
 @dataclass(frozen=True)
 class Translator:
-    """Everything a reply needs to speak one chat's language and time zone."""
+    """Everything a reply needs to speak one chat's language and time zone. ``today`` (the bot's
+    clock) decides whether a date needs its year."""
 
     locale: str
     tz: ZoneInfo
+    today: date | None = None
 
     def gettext(self, message: str, /, **params: object) -> str:
         text = translations(self.locale).gettext(message)
@@ -93,19 +108,41 @@ class Translator:
         text = translations(self.locale).ngettext(singular, plural, n)
         return text % {"num": n, **params}
 
-    def date(self, value: date | datetime, fmt: str = "medium") -> str:
+    def date(self, value: date | datetime) -> str:
+        """A day in the house style: 12月8日（周二）, Tue 8 Dec; 2027年1月5日（周二） in another year."""
         if isinstance(value, datetime):
             value = value.astimezone(self.tz).date()
-        return dates.format_date(value, format=fmt, locale=self.babel_locale)
+        this_year, other_year = DAY_PATTERNS["zh" if self.locale.startswith("zh") else "en"]
+        today = self.today or datetime.now(self.tz).date()
+        return dates.format_date(value, format=this_year if value.year == today.year else other_year,
+                                 locale=self.babel_locale)
 
     def time(self, value: datetime | time, fmt: str = "HH:mm") -> str:
         if isinstance(value, datetime):
             value = value.astimezone(self.tz)
         return dates.format_time(value, format=fmt, locale=self.babel_locale)
 
-    def datetime(self, value: datetime, fmt: str = "medium") -> str:
-        """Date and time in the chat's zone: the date by ``fmt``, then the time as HH:mm."""
-        return f"{self.date(value, fmt)} {self.time(value)}"
+    def holiday(self, value: datetime) -> str:
+        """The public holiday the moment falls on, in this language ("国庆节"), or ""."""
+        from bot.domain.festivals import public_holiday
+
+        name = public_holiday(value.astimezone(self.tz).date())
+        return self.gettext(name) if name else ""
+
+    def days(self, first: date | datetime, last: date | datetime) -> str:
+        """From one day to another, both included: 12月1日（周一）–12月7日（周日）."""
+        return ("–" if self.locale.startswith("zh") else " – ").join((self.date(first), self.date(last)))
+
+    def month(self, value: date | datetime) -> str:
+        """A month: 2026年12月, December 2026."""
+        if isinstance(value, datetime):
+            value = value.astimezone(self.tz).date()
+        return dates.format_date(value, format=MONTH_PATTERNS["zh" if self.locale.startswith("zh") else "en"],
+                                 locale=self.babel_locale)
+
+    def datetime(self, value: datetime) -> str:
+        """A moment in the chat's zone: 12月8日（周二）19:30, Tue 8 Dec 19:30."""
+        return ("" if self.locale.startswith("zh") else " ").join((self.date(value), self.time(value)))
 
     def weekday(self, value: date | datetime, width: str = "abbreviated") -> str:
         if isinstance(value, datetime):
@@ -142,12 +179,19 @@ class Translator:
         """A remark after what it belongs to, in the language's brackets: " (moved)", "（已改期）"."""
         return self.gettext(" (%(aside)s)", aside=remark)
 
+    def named(self, kind: object, title: object) -> str:
+        """What something is and its title: 小区夜话“凉亭怎么办”; just 小区夜话 when the title only
+        repeats the kind, in either script."""
+        if _folded(title) == _folded(kind):
+            return str(kind)
+        return self.gettext("%(kind)s “%(title)s”", kind=kind, title=title)
+
     def labelled(self, label: object, text: object) -> str:
         """A label, the language's colon and the text: "Idea #3: text", "金点子 #3：text".
 
         Without text there is no colon: the label stands alone.
         """
-        if not text and text != 0:
+        if (not text and text != 0) or _folded(text) == _folded(label):  # not "小区夜话：小区夜话"
             return str(label)
         return self.gettext("%(label)s: %(text)s", label=label, text=text)
 

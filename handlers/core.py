@@ -92,7 +92,7 @@ async def lang_pressed(turn: Turn) -> None:
         raise Refused(turn.t.gettext("This button is no longer valid."))
     await turn.require_convener()
     await chats.set_locale(turn.rt.store, turn.chat_id, code, turn.rt.clock.now())
-    t = Translator(code, turn.t.tz)
+    t = Translator(code, turn.t.tz, turn.t.today)
     await turn.answer(t.gettext("Language set to %(language)s.", language=LANGUAGE_NAMES[code]))
     await turn.update.callback_query.edit_message_text(
         turn.rt.renderer.render("lang_set.html.j2", t, language=LANGUAGE_NAMES[code]),

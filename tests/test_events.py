@@ -19,6 +19,14 @@ def thursdays(bot, count=3):
     return [first + timedelta(weeks=k) for k in range(count)]
 
 
+def shown(bot, day) -> str:
+    """How an English chat shows the moment: Thu 3 Dec 19:30, with the year when it is another."""
+    local = day.astimezone(SHANGHAI)
+    year = "" if local.year == bot.clock.now().astimezone(SHANGHAI).year else f" {local.year}"
+    return f"{local:%a} {local.day} {local:%b}{year} {local:%H:%M}"
+
+
+
 def md(day) -> str:
     return f"{day.month}月{day.day}日"
 
@@ -40,7 +48,7 @@ async def test_a_weekly_talk_is_previewed_saved_reminded_moved_and_cancelled(bot
     first, second, third = thursdays(bot)
     assert "Next three occurrences:" in preview.text and "Every Thursday" in preview.text
     for day in (first, second, third):
-        assert f"{day.day}, {day.year} 19:30" in preview.text, day
+        assert shown(bot, day) in preview.text, day
     assert preview.button_texts == ["Save", "Cancel"]
     await admin.send(group, "/events")
     assert "Nothing scheduled" in (await group.expect_message()).text  # nothing stored before Save
@@ -246,9 +254,49 @@ async def test_the_agenda_during_the_talk_is_this_talks(bot, tg, english_group):
     assert "Reminder" in (await group.expect_message()).text
     bot.clock.advance(timedelta(minutes=59))  # the talk is under way
     await admin.send(group, "/agenda")
-    shown = (await group.expect_message()).text
-    assert f"{first.day}, {first.year} 19:30" in shown and "Lift repairs" in shown
+    agenda = (await group.expect_message()).text
+    assert shown(bot, first) in agenda and "Lift repairs" in agenda
     bot.clock.advance(timedelta(hours=2))  # over: the next one's agenda
     await admin.send(group, "/agenda")
-    shown = (await group.expect_message()).text
-    assert f"{second.day}, {second.year} 19:30" in shown and "Lift repairs" not in shown
+    agenda = (await group.expect_message()).text
+    assert shown(bot, second) in agenda and "Lift repairs" not in agenda
+
+
+async def test_an_occurrence_on_a_public_holiday_is_marked_and_cancelled_with_one_press(tg, tmp_path):
+    from datetime import UTC, datetime
+
+    from bot.clock import Clock
+    from bot.local.sandbox import LocalBot
+
+    sunday = datetime(2026, 9, 20, 10, 0, tzinfo=SHANGHAI)  # the State Council's 2026 calendar is out
+    bot = LocalBot(tg, tmp_path / "yishi.sqlite3", Clock(sunday - datetime.now(UTC)))
+    bot.locale = "en"
+    await bot.start()
+    try:
+        admin, li = tg.user("Wang Fang", language_code="en"), tg.user("Li", language_code="en")
+        group = tg.group("Cuiyuan owners", admins=[admin], members=[li])
+        await group.add_bot(by=admin)
+        await group.expect_message()
+        await admin.send(group, TALK)
+        preview = await group.expect_message()
+        lines = [line for line in preview.text.splitlines() if line.startswith("•")]
+        assert "Thu 24 Sep 19:30" in lines[0] and "public holiday" not in lines[0]
+        assert "Thu 1 Oct 19:30 · 🏮public holiday: National Day" in lines[1]
+        await admin.press(preview, "Save")
+        card = await group.expect_message()
+        assert "🏮" not in card.text and len(card.buttons) == 2
+        await tg.wait_idle(quiet=0.3)  # saved and armed
+        bot.clock.advance(datetime(2026, 9, 24, 19, 31, tzinfo=SHANGHAI) - bot.clock.now())  # the 24th began
+        await tg.until(lambda: "Thu 1 Oct" in card.text, what="the card rolling on to 1 October")
+        assert "🏮public holiday: National Day" in card.text
+        assert card.buttons[-1][0].text == "🏮 Cancel this one: National Day"
+        await tg.wait_idle(quiet=0.3)
+        group.skip_messages()  # the reminder of the 24th, if it went out
+        refused = await li.press(card, "🏮 Cancel this one: National Day")
+        assert refused.show_alert and "only the conveners" in refused.text
+        await admin.press(card, "🏮 Cancel this one: National Day")
+        told = await group.expect_message()
+        assert "is cancelled" in told.text and "National Day" in told.text
+        await tg.until(lambda: "Thu 8 Oct" in card.text, what="the card showing the next one")
+    finally:
+        await bot.stop()

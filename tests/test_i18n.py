@@ -5,7 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,12 @@ def test_dates_and_numbers_follow_locale_and_zone():
     hans = Translator("zh_Hans", ZoneInfo("Asia/Shanghai"))
     hant = Translator("zh_Hant", ZoneInfo("Asia/Shanghai"))
     en = Translator("en", ZoneInfo("Europe/London"))
-    assert hans.datetime(moment) == "2026年7月20日 20:00"
+    this_year, next_year, sh = date(2026, 1, 1), date(2027, 1, 1), ZoneInfo("Asia/Shanghai")
+    assert Translator("zh_Hans", sh, this_year).datetime(moment) == "7月20日（周一）20:00"
+    assert Translator("zh_Hans", sh, next_year).datetime(moment) == "2026年7月20日（周一）20:00"
+    assert Translator("zh_Hant", sh, this_year).date(moment) == "7月20日（週一）"
+    assert Translator("en", sh, this_year).datetime(moment) == "Mon 20 Jul 20:00"
+    assert Translator("en", sh, this_year).month(moment) == "July 2026"
     assert hans.weekday(moment) == "周一"
     assert hant.weekday(moment) == "週一"
     assert en.time(moment) == "13:00"

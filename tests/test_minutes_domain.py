@@ -4,7 +4,7 @@ golden files of every template (regenerate with YISHI_REGEN_GOLDEN=1)."""
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -134,7 +134,7 @@ def test_golden(kind, fmt, locale):
 
     from zoneinfo import ZoneInfo
 
-    t = Translator(locale, ZoneInfo("Asia/Shanghai"))
+    t = Translator(locale, ZoneInfo("Asia/Shanghai"), date(2026, 7, 30))
     text = render(Rt, t, model(kind), fmt) + "\n"
     path = GOLDEN / f"{kind}.{locale}.{fmt}"
     if os.environ.get("YISHI_REGEN_GOLDEN"):

@@ -71,10 +71,7 @@ def m2(centi: int) -> str:
 
 
 async def test_building_six_elevator_vote(bot, tg, cast):
-    await bot.restart()
-    admin, group = cast
-    await group.add_bot(by=admin)
-    await group.expect_message()
+    admin, group = await joined(bot, cast)
 
     # the registry, sent privately
     await admin.send(group, "/households import")
@@ -189,6 +186,15 @@ async def test_building_six_elevator_vote(bot, tg, cast):
     assert sum(r[2] == "yes" for r in unit_rows) == 58  # everyone but the developer's two flats
 
 
+async def joined(bot, cast):
+    """The convener and the group, the bot (restarted in English) added to it."""
+    await bot.restart()
+    admin, group = cast
+    await group.add_bot(by=admin)
+    await group.expect_message()
+    return admin, group
+
+
 async def import_registry(admin, group, text: str, encoding: str = "utf-8-sig") -> str:
     await admin.send(group, "/households import")
     await group.expect_message()
@@ -201,10 +207,7 @@ async def import_registry(admin, group, text: str, encoding: str = "utf-8-sig") 
 
 
 async def test_a_registry_saved_by_traditional_chinese_excel_is_read(bot, tg, cast):
-    await bot.restart()
-    admin, group = cast
-    await group.add_bot(by=admin)
-    await group.expect_message()
+    admin, group = await joined(bot, cast)
     big5 = "樓棟,單元,房號,建築面積,業主\n" + "\n".join(
         f"7棟,1單元,{u},88.50,陳大文" for u in (101, 102, 201))  # as Excel in Taiwan or Hong Kong saves it
     summary = await import_registry(admin, group, big5, encoding="cp950")
@@ -226,10 +229,7 @@ async def bind_all(tg, admin, group, labels) -> dict:
 
 
 async def test_named_owner_vote_in_the_group_with_the_follow_the_majority_rule(bot, tg, cast):
-    await bot.restart()
-    admin, group = cast
-    await group.add_bot(by=admin)
-    await group.expect_message()
+    admin, group = await joined(bot, cast)
     await import_registry(admin, group, "building,entrance,unit,area\n" + "\n".join(
         f"{b},1,{u},100" for b in (3, 4) for u in (101, 102, 201, 202)))
     owners = await bind_all(tg, admin, group, ["3-1-101", "3-1-102", "3-1-201"])
@@ -270,10 +270,7 @@ async def test_named_owner_vote_in_the_group_with_the_follow_the_majority_rule(b
 
 
 async def test_a_closed_vote_that_failed_says_only_that_it_is_closed(bot, tg, cast):
-    await bot.restart()
-    admin, group = cast
-    await group.add_bot(by=admin)
-    await group.expect_message()
+    admin, group = await joined(bot, cast)
     await import_registry(admin, group, "building,entrance,unit,area\n" + "\n".join(
         f"3,1,{u},100" for u in (101, 102, 201, 202)))
     owners = await bind_all(tg, admin, group, ["3-1-101", "3-1-102", "3-1-201"])

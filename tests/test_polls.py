@@ -326,3 +326,15 @@ async def test_a_vote_whose_message_was_deleted_still_closes_and_announces(bot, 
     result = await group.expect_message()
     assert "Result of Proposal #1" in result.text and "Agree: 1 (100%)" in result.text
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_deadlines_as_residents_write_them_and_examples_in_the_chats_script(bot, tg, english_group):
+    admin, _, group = await english_group(*RESIDENTS)
+    poll = await create(admin, group, "/poll Repaint the gate?\nYes\nNo\n截止 月底")
+    assert "Closes" in poll.text
+    await admin.send(group, "/lang")
+    await admin.press(await group.expect_message(), "繁體中文")
+    group.skip_messages()
+    await admin.send(group, "/poll 修大門？\n修\n不修\n截止 找個時間")
+    refused = (await group.expect_message()).text
+    assert "找個時間" in refused and "下個月5號" in refused and "中秋節晚上7點" in refused, refused

@@ -10,7 +10,8 @@ filler words (建议, 希望 …) that every suggestion shares. Chinese needs no
 this; single characters catch reordered phrasings ("换成木椅" / "木头椅子"), bigrams keep unrelated
 texts that share characters apart. At SIMILAR (0.5) and above, a new idea is shown the open one
 it resembles first (tuned on real phrasings in tests/test_ideas_domain.py: near-duplicates score
-0.56-0.94, different topics 0-0.38). Simplified and Traditional spellings are not unified.
+0.56-0.94, different topics 0-0.38). Traditional text is read as Simplified first (OpenCC), so
+either script finds the other.
 
 Ranking ("top ideas"): score = endorsements / (age in days + 2) ** 1.5, highest first; ties go to
 the newer idea, then the lower number. An idea with 4 endorsements today (4/2.83 = 1.41) ranks

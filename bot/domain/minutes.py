@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -112,10 +113,11 @@ class Minutes:
     actions: list[ActionItem]
     by_owner: list[tuple[str, list[ActionItem]]]
     speakers: list[tuple[str, int]]
-    attendees: list[str]
+    attendees: list[str]  # the chair, who spoke or was marked present, has an action item, said they'd come
     ideas: list[Entry]
     look_back: list[ActionItem]
     sections: list[tuple[str, list[Topic]]]  # briefing only: (section, topics)
+    agenda: list[str] = field(default_factory=list)  # the agenda of the event occurrence it took the place of
 
 
 def kind_of(word: str | None) -> str | None:
@@ -173,8 +175,12 @@ def build(
     community: str,
     earlier: list[ActionItem] = (),
     since: datetime | None = None,
+    coming: Sequence[str] = (),
+    agenda: Sequence[str] = (),
 ) -> Minutes:
-    """The minutes model from the log (undone entries left out) and the meeting's action items."""
+    """The minutes model from the log (undone entries left out) and the meeting's action items;
+    ``coming``: who said they would come to the event the meeting took the place of, ``agenda``
+    its agenda."""
     live = [e for e in entries if not e.undone]
     by_number = {a.number: a for a in actions}
     topics = [Topic(None)]
@@ -205,6 +211,11 @@ def build(
             chair = entry.data.get("name", chair)
             if chair not in people:
                 people.append(chair)
+        elif entry.kind == "present":
+            people += [name for name in entry.data.get("names", []) if name not in people]
+    for name in [*(a.owner_name for a in kept if a.owner_id is not None), *coming]:
+        if name not in people:
+            people.append(name)
     if not (topics[0].notes or topics[0].decisions or topics[0].actions or topics[0].ideas):
         topics.pop(0)
     sections = []
@@ -226,6 +237,7 @@ def build(
         ideas=ideas,
         look_back=look_back(list(earlier), since),
         sections=sections,
+        agenda=list(agenda),
     )
 
 

@@ -251,7 +251,7 @@ class Story(Stage):
                      "on it."))
         await self.skip_to("2026-07-23T18:31")
         for _ in range(2):
-            await self.expect(group, self.part("Reminder: %(kind)s “%(title)s”", "%(kind)s"), lines.idea)
+            await self.expect(group, self.part("Reminder: %(event)s", "%(event)s"), lines.idea)
 
         self.step(N_("At the talk the convener takes the minutes: a topic, a resident's remark, a decision "
                      "and an action item for the property manager, due in two weeks."))

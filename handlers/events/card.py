@@ -44,8 +44,12 @@ def _buttons(t: Translator, event: Event, occurrence: Occurrence, counts: dict) 
     row = [InlineKeyboardButton(f"{t.gettext(ANSWER_NAMES[a])} · {t.number(counts.get(a, 0))}",
                                 callback_data=f"ev:r:{event.id}:{minute}:{code}")
            for code, a in ANSWER_CODES.items()]
-    return InlineKeyboardMarkup([row, [InlineKeyboardButton(t.gettext("📅 Add to calendar"),
-                                                            callback_data=f"ev:c:{event.id}")]])
+    rows = [row, [InlineKeyboardButton(t.gettext("📅 Add to calendar"), callback_data=f"ev:c:{event.id}")]]
+    holiday = t.holiday(occurrence.at)
+    if holiday:  # one press, for a convener, cancels this occurrence for the holiday
+        rows.append([InlineKeyboardButton(t.gettext("🏮 Cancel this one: %(holiday)s", holiday=holiday),
+                                          callback_data=f"ev:h:{event.id}:{minute}")])
+    return InlineKeyboardMarkup(rows)
 
 
 async def refresh(rt: Runtime, bot, event_id: int, *, now: bool = False) -> None:
