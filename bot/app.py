@@ -60,6 +60,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     commands = []
     for feature in FEATURES:
         commands.extend(feature.register(app))
+    core.register_last(app)
     app.bot_data["commands"] = commands
     return app
 

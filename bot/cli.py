@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
+import os
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from telegram import Bot, Update
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LOCALES
 from bot.local import console, demo
+from storage import people
 from storage.db import Database, StorageError
 
 
@@ -47,6 +50,13 @@ def parser() -> argparse.ArgumentParser:
     con.add_argument("--tz", default="Asia/Shanghai", help="time zone (default Asia/Shanghai)")
     con.add_argument("--templates", type=Path, help="directory of template overrides")
 
+    person = sub.add_parser("person", help="one person's data, for a personal-information request")
+    person.add_argument("action", choices=("export", "delete"),
+                        help="export: everything about them as JSON on stdout; delete: remove their names, "
+                             "units and bindings")
+    person.add_argument("user_id", type=int, help="their Telegram user id")
+    person.add_argument("--db", help="SQLite file (default: $YISHI_DB or ./yishi.sqlite3)")
+
     demo = sub.add_parser("demo", help="play the building 6 story end to end and check every step")
     demo.add_argument("--lang", default="zh_Hans", choices=LOCALES, help="language (default zh_Hans)")
     demo.add_argument("--out", type=Path, default=Path("yishi-demo"),
@@ -69,13 +79,33 @@ def fail(message: str) -> int:
 
 
 async def preflight(settings: Settings) -> None:
-    """Open (and migrate) the database and ask the Bot API who we are, before starting:
-    a bad database or a rejected token stops the bot with one line."""
+    """Open (and migrate) the database, ask the Bot API who we are and set the webhook, before
+    starting: a bad database, a rejected token or a refused webhook stops the bot with one line."""
     db = await Database.open(settings.db_path)
     await db.close()
     async with Bot(settings.token, base_url=settings.base_url,
                    base_file_url=settings.base_file_url) as bot:
         await bot.get_me()
+        if settings.webhook_url:  # one Telegram refuses stops the bot here, not in PTB's start-up
+            await bot.set_webhook(settings.webhook_url, secret_token=settings.secret_token,
+                                  allowed_updates=Update.ALL_TYPES)
+
+
+async def _person(action: str, user_id: int, path: Path) -> int:
+    """``yishi person export|delete USER_ID``: what a person asks of their data, answered."""
+    try:
+        db = await Database.open(path)
+    except StorageError as exc:
+        return fail(str(exc))
+    try:
+        if action == "export":
+            print(json.dumps(await people.export(db, user_id), ensure_ascii=False, indent=2))
+        else:
+            changed = await people.remove(db, user_id)
+            print(", ".join(f"{what}: {count}" for what, count in changed.items()))
+    finally:
+        await db.close()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,6 +118,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.residents else None)))
     if args.command == "demo":
         return local(demo.demo(args.lang, args.out))
+    if args.command == "person":
+        path = Path(args.db or os.environ.get("YISHI_DB") or "yishi.sqlite3")
+        if not path.is_file():
+            return fail(f"database {str(path)!r} does not exist")
+        return asyncio.run(_person(args.action, args.user_id, path))
     try:
         settings = load_settings(vars(args))
     except ConfigError as exc:
@@ -96,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for chatty in ("httpx", "apscheduler"):  # a line per request, three per job run: not news
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
     from bot.app import build_application  # the composition root, imported once settings are good
 
     try:
@@ -105,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         return fail(str(exc))
     except InvalidToken:
         return fail("the Bot API rejected TELEGRAM_BOT_TOKEN: check the token from @BotFather")
+    except BadRequest as exc:  # before NetworkError, which it is a kind of: Telegram answered, and said no
+        return fail(f"Telegram refused the webhook {settings.webhook_url}: {exc.message}")
     except NetworkError as exc:
         print(f"yishi: cannot reach the Bot API at {settings.api_url}: {exc}", file=sys.stderr)
         return 1

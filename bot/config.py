@@ -7,11 +7,15 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n import LOCALES
 
 TOKEN_RE = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,64}$")
+SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a webhook's secret token
+TELEGRAM_API = "https://api.telegram.org"
+WEBHOOK_PORTS = (443, 80, 88, 8443)  # the only ports Telegram posts webhooks to
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -61,7 +65,8 @@ def load_settings(flags: dict[str, object] | None = None) -> Settings:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and set it")
     token = str(token).strip()
     if not TOKEN_RE.match(token):
-        raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: expected digits, a colon, then the secret")
+        raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: a token from @BotFather is the bot's number, a "
+                          "colon and about 35 letters, digits, - or _ (123456789:AAH-paste_your_token_...)")
 
     locale = str(_pick(flags.get("locale"), "YISHI_LOCALE", "zh_Hans"))
     if locale not in LOCALES:
@@ -107,7 +112,16 @@ def load_settings(flags: dict[str, object] | None = None) -> Settings:
     try:
         port = int(str(port_raw))
     except ValueError:
-        raise ConfigError(f"port {port_raw!r} is not a number") from None
+        port = 0
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"port {port_raw!r} is not a port number (1 to 65535)")
+    webhook_url = _pick(flags.get("webhook_url"), "YISHI_WEBHOOK_URL")
+    if webhook_url is not None:
+        _check_webhook(str(webhook_url), official=api_url.rstrip("/") == TELEGRAM_API)
+    secret = _pick(flags.get("secret_token"), "YISHI_SECRET_TOKEN")
+    if secret is not None and not SECRET_RE.match(str(secret)):
+        raise ConfigError("the webhook's secret token must be 1 to 256 letters, digits, _ or - "
+                          "(e.g. $(openssl rand -hex 16))")
 
     return Settings(
         token=token,
@@ -119,11 +133,27 @@ def load_settings(flags: dict[str, object] | None = None) -> Settings:
         templates_dir=templates_dir,
         grace=grace,
         edit_interval=edit_interval,
-        webhook_url=_pick(flags.get("webhook_url"), "YISHI_WEBHOOK_URL"),  # type: ignore[arg-type]
+        webhook_url=webhook_url,  # type: ignore[arg-type]
         listen=str(_pick(flags.get("listen"), "YISHI_LISTEN", "0.0.0.0")),
         port=port,
-        secret_token=_pick(flags.get("secret_token"), "YISHI_SECRET_TOKEN"),  # type: ignore[arg-type]
+        secret_token=secret,  # type: ignore[arg-type]
     )
+
+
+def _check_webhook(url: str, official: bool) -> None:
+    """Telegram posts only to an HTTPS URL on port 443, 80, 88 or 8443; a Bot API server of one's
+    own (TELEGRAM_API_URL set) also posts to HTTP and to any port."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"webhook URL {url!r} has a port that is not a number (1 to 65535)") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"webhook URL {url!r} is not a URL (e.g. https://bot.example.org/yishi)")
+    if official and parts.scheme != "https":
+        raise ConfigError(f"webhook URL {url!r} must start with https://: Telegram posts only to HTTPS")
+    if official and port is not None and port not in WEBHOOK_PORTS:
+        raise ConfigError(f"webhook URL {url!r}: Telegram posts only to ports 443, 80, 88 or 8443")
 
 
 def _check_writable(path: Path) -> None:

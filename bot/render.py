@@ -19,9 +19,9 @@ from markupsafe import Markup, escape
 from bot.i18n import LOCALES, Translator, translations
 
 LIMIT = 4096
-FILTERS = ("date", "time", "datetime", "weekday", "number", "percent", "area", "duration", "listing",
-           "place")
-PUNCTUATION = ("aside", "labelled")
+FILTERS = ("date", "time", "datetime", "days", "month", "holiday", "weekday", "number", "percent", "area",
+           "duration", "listing", "place")
+PUNCTUATION = ("aside", "labelled", "named")
 
 
 class Renderer:

@@ -83,7 +83,7 @@ class Runtime:
         locale = negotiate(chat.locale if chat else None, chat.kind if chat else "private",
                            person.language_code if person else None, self.settings.locale)
         tz = (chat.tz if chat and chat.tz else None) or self.settings.tz
-        return Translator(locale, ZoneInfo(tz))
+        return Translator(locale, ZoneInfo(tz), self.clock.now().astimezone(ZoneInfo(tz)).date())
 
     async def deactivate_chat(self, chat_id: int) -> None:
         """The bot was removed or blocked: the chat goes quiet and its schedules pause."""

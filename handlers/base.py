@@ -7,6 +7,7 @@ right with ``await turn.require_convener()``, call the domain and storage, then
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import html
 import logging
@@ -17,20 +18,24 @@ from typing import NamedTuple
 
 from telegram import InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import CallbackContext
 
 from bot.domain.models import Chat, Person
 from bot.domain.roles import is_convener
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.refresh import Shown
 from bot.render import split_message
 from bot.runtime import Runtime, runtime
-from storage import chats, roles, users
+from storage import chats, members, roles, users
 
 log = logging.getLogger(__name__)
 _COMMAND = re.compile(r"^/\S+[ \t]*")
 ANSWER_LIMIT = 200  # characters Telegram shows in a button's toast or alert
+# Button data is matched whole (``rf"^pv:{ID}:[0-9]$"``): a press with a field more or less, or a
+# number no key can hold, matches no feature and is answered as a stale button.
+ID = r"[0-9]{1,10}"
+CHAT = r"-?[0-9]{1,16}"
 
 
 class Command(NamedTuple):
@@ -201,6 +206,34 @@ async def tell_privately(rt: Runtime, bot, user_id: int | None, html: str,
         await rt.blocked_by(user_id)
         return False
     return True
+
+
+ASKED_GROUPS = 200  # groups asked about a person who has only ever written to the bot privately
+NO_GROUP = N_("You are not in any group I serve. Ask your community group's convener to add me to the "
+              "group, then try again.")
+
+
+async def groups_of(turn: Turn) -> list[tuple[int, str]]:
+    """The groups the person is in: (chat id, community name or title). When the bot has seen them
+    in none (they have only written privately), it asks Telegram about each group it serves and
+    remembers what it learns."""
+    rt, person = turn.rt, turn.person.id
+    found = await members.groups_of(rt.store, person)
+    if found:
+        return found
+    now, asking = rt.clock.now(), asyncio.Semaphore(8)
+
+    async def ask(chat_id: int) -> None:
+        async with asking:
+            try:
+                member = await turn.context.bot.get_chat_member(chat_id, person)
+            except TelegramError:  # the person is unknown there, or the bot was removed
+                return
+        if member.status in ("member", "administrator", "creator") or getattr(member, "is_member", False):
+            await members.seen(rt.store, chat_id, person, now)
+
+    await asyncio.gather(*(ask(chat_id) for chat_id in await chats.active_groups(rt.store, ASKED_GROUPS)))
+    return await members.groups_of(rt.store, person)
 
 
 async def may_write(rt: Runtime, user_id: int | None) -> bool:

@@ -20,9 +20,10 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.domain import spans
 from bot.domain.events import DEFAULT_REMINDERS as DEFAULT_EVENT_REMINDERS
 from bot.domain.minutes import DEFAULT_AUTOCLOSE_HOURS
-from bot.domain.polls import DEFAULT_VOTE_REMINDERS, parse_offsets
+from bot.domain.polls import DEFAULT_VOTE_REMINDERS
 from bot.i18n import LANGUAGE_NAMES, LOCALES, N_, Translator
 from handlers.base import Command, Refused, Turn, handler, offered, start_links
 from storage import chats
@@ -91,7 +92,7 @@ async def lang_pressed(turn: Turn) -> None:
         raise Refused(turn.t.gettext("This button is no longer valid."))
     await turn.require_convener()
     await chats.set_locale(turn.rt.store, turn.chat_id, code, turn.rt.clock.now())
-    t = Translator(code, turn.t.tz)
+    t = Translator(code, turn.t.tz, turn.t.today)
     await turn.answer(t.gettext("Language set to %(language)s.", language=LANGUAGE_NAMES[code]))
     await turn.update.callback_query.edit_message_text(
         turn.rt.renderer.render("lang_set.html.j2", t, language=LANGUAGE_NAMES[code]),
@@ -118,15 +119,15 @@ async def settings(turn: Turn) -> None:
                 raise Refused(turn.t.gettext("The community name can be at most 64 characters."))
             await chats.set_community(turn.rt.store, turn.chat_id, value, now)
         elif key == "meetings":
-            offsets = parse_offsets(value)
-            if not offsets or len(offsets) != 1:
+            autoclose = spans.span(value, longest=timedelta(days=30))
+            if autoclose is None:
                 raise Refused(turn.t.gettext(
                     "I cannot read %(text)s. Say how long a meeting may stay open before it closes "
                     "itself, e.g. /settings meetings 4h or /settings 会议 3小时.", text=value))
             await chats.set_setting(turn.rt.store, turn.chat_id, "meeting_autoclose_hours",
-                                    offsets[0] / 3600, now)
+                                    autoclose.total_seconds() / 3600, now)
         elif key in REMINDER_SETTINGS:
-            offsets = parse_offsets(value)
+            offsets = spans.offsets(value)
             if offsets is None:
                 raise Refused(turn.t.gettext(
                     "I cannot read %(text)s. Say how long before to remind, up to five times, e.g. "
@@ -184,10 +185,20 @@ async def set_chat_menu(app: Application, chat_id: int, t: Translator, private: 
         log.warning("could not set the command menu of chat %s", chat_id, exc_info=True)
 
 
+@handler
+async def stale_pressed(turn: Turn) -> None:
+    """Any press no feature took: a button of an old message, or data no button of ours carries."""
+    raise Refused(turn.t.gettext("This button is no longer valid."))
+
+
+def register_last(app: Application) -> None:
+    app.add_handler(CallbackQueryHandler(stale_pressed))
+
+
 def register(app: Application) -> list[Command]:
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("help", help_))
     app.add_handler(CommandHandler("lang", lang))
     app.add_handler(CommandHandler("settings", settings))
-    app.add_handler(CallbackQueryHandler(lang_pressed, pattern=r"^lang:set:"))
+    app.add_handler(CallbackQueryHandler(lang_pressed, pattern=r"^lang:set:[A-Za-z_]{2,10}$"))
     return COMMANDS

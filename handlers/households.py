@@ -10,6 +10,7 @@ import io
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from bot.domain import numbers
 from bot.domain.registry import RegistryError, parse_registry
 from bot.i18n import N_
 from handlers.base import Command, Refused, Turn, deep_link, handler, start_links
@@ -62,7 +63,7 @@ def _import_button(turn: Turn) -> InlineKeyboardMarkup:
 
 async def _import_link(turn: Turn, payload: str) -> None:
     """``/start i<chat>``: the next CSV file this convener sends privately goes to that group."""
-    chat_id = int(payload) if payload.lstrip("-").isdigit() else None
+    chat_id = numbers.chat_id(payload)
     chat = await chats.get(turn.rt.store, chat_id) if chat_id is not None else None
     if chat is None or not await turn.convenes(chat.id):
         raise Refused(turn.t.gettext("Only the group's conveners can import its household registry."))

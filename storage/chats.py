@@ -62,6 +62,13 @@ async def set_active(db: Database, chat_id: int, active: bool, now: datetime) ->
                      (int(active), to_db(now), chat_id))
 
 
+async def active_groups(db: Database, limit: int) -> list[int]:
+    """The groups the bot serves, the most recently active first."""
+    rows = await db.fetchall("""SELECT id FROM chats WHERE active = 1 AND kind != 'private'
+                                ORDER BY updated_at DESC, id LIMIT ?""", (limit,))
+    return [row["id"] for row in rows]
+
+
 async def active_ids(db: Database) -> list[int]:
     rows = await db.fetchall("SELECT id FROM chats WHERE active = 1 ORDER BY id")
     return [row["id"] for row in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timedelta
 
 from bot.domain.events import Change, Event, Question
@@ -19,7 +20,7 @@ def _event(row) -> Event:
         rrule=row["rrule"], tz=row["tz"],
         reminders=tuple(json.loads(row["reminders"])) if row["reminders"] is not None else None,
         status=row["status"], reason=row["reason"], message_id=row["message_id"],
-        created_by=row["created_by"],
+        created_by=row["created_by"], uid=row["uid"],
     )
 
 
@@ -32,12 +33,13 @@ async def create(db: Database, *, chat_id: int, kind: str, title: str, place: st
     async def insert(conn) -> int:
         cur = await conn.execute(
             """INSERT INTO events (chat_id, number, kind, title, place, hosts, start_at, duration_s,
-                                   rrule, tz, reminders, created_by, created_at)
+                                   rrule, tz, reminders, created_by, created_at, uid)
                VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM events WHERE chat_id = ?),
-                       ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (chat_id, chat_id, kind, title, place, hosts, to_db(start),
              int(duration.total_seconds()) if duration else None, rrule, tz,
-             json.dumps(list(reminders)) if reminders is not None else None, created_by, to_db(now)))
+             json.dumps(list(reminders)) if reminders is not None else None, created_by, to_db(now),
+             uuid.uuid4().hex))
         return cur.lastrowid
 
     return await get(db, await inbox.keyed(db, origin, now, insert))  # type: ignore[return-value]

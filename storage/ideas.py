@@ -236,12 +236,3 @@ async def place_draft(db: Database, draft_id: int, chat_id: int, anonymous: bool
 async def drop_draft(db: Database, draft_id: int) -> bool:
     rows = await db.fetchall("DELETE FROM idea_drafts WHERE id = ? RETURNING 1", (draft_id,))
     return bool(rows)
-
-
-async def groups_of(db: Database, user_id: int) -> list[tuple[int, str]]:
-    """The active groups the bot knows the person is in: (chat id, title)."""
-    rows = await db.fetchall(
-        """SELECT c.id, coalesce(c.title, '') AS title FROM members m JOIN chats c ON c.id = m.chat_id
-           WHERE m.user_id = ? AND m.present = 1 AND c.active = 1 AND c.kind != 'private'
-           ORDER BY c.title, c.id""", (user_id,))
-    return [(r["id"], r["title"]) for r in rows]

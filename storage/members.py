@@ -22,3 +22,13 @@ async def present(db: Database, chat_id: int) -> list[Person]:
         """SELECT u.* FROM members m JOIN users u ON u.id = m.user_id
            WHERE m.chat_id = ? AND m.present = 1 ORDER BY u.first_name, u.id""", (chat_id,))
     return [_person(r) for r in rows]
+
+
+async def groups_of(db: Database, user_id: int) -> list[tuple[int, str]]:
+    """The active groups the person is known to be in: (chat id, community name or title)."""
+    rows = await db.fetchall(
+        """SELECT c.id, coalesce(nullif(c.community, ''), c.title, '') AS name
+           FROM members m JOIN chats c ON c.id = m.chat_id
+           WHERE m.user_id = ? AND m.present = 1 AND c.active = 1 AND c.kind != 'private'
+           ORDER BY name, c.id""", (user_id,))
+    return [(row["id"], row["name"]) for row in rows]

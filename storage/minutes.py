@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from bot.domain.minutes import ActionItem, Entry, Meeting
+from bot.domain.minutes import OPEN_STATUSES, ActionItem, Entry, Meeting
 from storage import inbox
 from storage.db import Database
 from storage.times import from_db, to_db
@@ -240,7 +240,7 @@ async def set_status(db: Database, item_id: int, status: str, note: str | None, 
 
 
 async def actions_of_chat(
-    db: Database, chat_id: int, statuses: tuple[str, ...] = ("open", "blocked")
+    db: Database, chat_id: int, statuses: tuple[str, ...] = OPEN_STATUSES
 ) -> list[ActionItem]:
     marks = ", ".join("?" for _ in statuses)
     rows = await db.fetchall(

@@ -109,13 +109,3 @@ async def received(db: Database, chat_id: int, start: datetime, end: datetime) -
     rows = await db.fetchall(f"{_SELECT} WHERE q.chat_id = ? AND q.created_at >= ? AND q.created_at < ? "
                              "ORDER BY q.id", (chat_id, to_db(start), to_db(end)))
     return [_request(row) for row in rows]
-
-
-async def communities_of(db: Database, user_id: int) -> list[tuple[int, str]]:
-    """The active groups the user was seen in: (chat id, community name or title)."""
-    rows = await db.fetchall(
-        """SELECT c.id, coalesce(nullif(c.community, ''), c.title, '') AS name
-           FROM members m JOIN chats c ON c.id = m.chat_id
-           WHERE m.user_id = ? AND m.present = 1 AND c.active = 1 AND c.kind != 'private'
-           ORDER BY name, c.id""", (user_id,))
-    return [(row["id"], row["name"]) for row in rows]

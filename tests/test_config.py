@@ -1,8 +1,10 @@
 """Settings and `yishi run` failing early with one clear line."""
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +37,16 @@ def test_defaults_and_flags_over_environment(monkeypatch, tmp_path):
     ({"TELEGRAM_BOT_TOKEN": TOKEN, "YISHI_LOCALE": "fr"}, "YISHI_LOCALE 'fr' is unknown"),
     ({"TELEGRAM_BOT_TOKEN": TOKEN, "YISHI_TZ": "Mars/Olympus"}, "not a known time zone"),
     ({"TELEGRAM_BOT_TOKEN": TOKEN, "YISHI_DB": "/proc/no/such/dir/y.db"}, "cannot be created"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "YISHI_PORT": "99999"}, "'99999' is not a port number"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "YISHI_PORT": "eighty"}, "'eighty' is not a port number"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "YISHI_WEBHOOK_URL": "http://bot.example.org/yishi"},
+     "must start with https://"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "YISHI_WEBHOOK_URL": "https://bot.example.org:8080/yishi"},
+     "only to ports 443, 80, 88 or 8443"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "YISHI_WEBHOOK_URL": "https://bot.example.org:99999/yishi"},
+     "port that is not a number"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "YISHI_WEBHOOK_URL": "bot.example.org/yishi"}, "is not a URL"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "YISHI_SECRET_TOKEN": "my secret!"}, "secret token must be"),
 ])
 def test_bad_settings_are_refused(monkeypatch, env, message):
     for key, value in env.items():
@@ -43,11 +55,28 @@ def test_bad_settings_are_refused(monkeypatch, env, message):
         load_settings()
 
 
+def test_the_readme_token_is_well_formed_and_a_self_hosted_api_may_post_to_http(monkeypatch, tmp_path):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"TELEGRAM_BOT_TOKEN=(\d\S+)", readme)
+    assert examples
+    monkeypatch.chdir(tmp_path)
+    for token in examples:
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+        assert load_settings().token == token
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:8081")  # a Bot API server of one's own
+    settings = load_settings({"webhook_url": "http://127.0.0.1:9000/yishi", "secret_token": "s3cret-Token_1"})
+    assert (settings.webhook_url, settings.secret_token) == ("http://127.0.0.1:9000/yishi", "s3cret-Token_1")
+
+
 @pytest.mark.parametrize("env", [
     {},
     {"TELEGRAM_BOT_TOKEN": "not-a-token"},
     {"TELEGRAM_BOT_TOKEN": TOKEN, "YISHI_DB": "/proc/no/such/dir/y.db"},
     {"TELEGRAM_BOT_TOKEN": TOKEN, "YISHI_LOCALE": "klingon"},
+    {"TELEGRAM_BOT_TOKEN": TOKEN, "YISHI_PORT": "99999", "YISHI_WEBHOOK_URL": "https://bot.example.org/y"},
+    {"TELEGRAM_BOT_TOKEN": TOKEN, "YISHI_WEBHOOK_URL": "http://bot.example.org/y"},
+    {"TELEGRAM_BOT_TOKEN": TOKEN, "YISHI_WEBHOOK_URL": "https://bot.example.org/y",
+     "YISHI_SECRET_TOKEN": "a b"},
 ])
 def test_yishi_run_prints_one_line_and_exits_2(env, tmp_path):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("YISHI_", "TELEGRAM_"))}

@@ -78,7 +78,7 @@ def test_a_poll_voted_reminded_and_exported_from_the_terminal(console: Terminal,
 
     # Two days and four hours later the poll is a day from closing: the reminder goes out by itself.
     console.type(":skip 2d4h")
-    console.wait_for("The clock moves 52 hours forward, to ")
+    console.wait_for("The clock moves 2 days 4 hours forward, to ")
     reminder = console.wait_for("Not voted yet: Wang Fang")
     assert "🔔 #1 Lunch on Saturday? closes" in reminder
 

@@ -18,7 +18,7 @@ async def test_the_story_plays_in_traditional_and_leaves_its_files(tmp_path: Pat
     assert "請物業更換為木質座椅" in minutes and "更換涼亭座椅" in minutes
     assert "涼亭的石凳冬天太涼" in (out / "minutes-1.html").read_text(encoding="utf-8")
     result = (out / "vote-1-result.txt").read_text(encoding="utf-8")
-    assert "人數 38 / 46（82.6%）" in result and "\n通過\n" in result
+    assert "人數38 / 46（82.6%）" in result and "\n通過\n" in result
     export = (out / "vote-1.csv").read_text(encoding="utf-8-sig")
     assert export.count("\n6-") == 48
     assert (out / "transcript.txt").read_text(encoding="utf-8") in printed

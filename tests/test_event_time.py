@@ -3,6 +3,7 @@ rhythms fall on real calendars (month ends, leap years, the 25th across a year).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,10 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.event_time import EndBeforeStart, describe_examples, parse_event_time
+from bot.domain.event_time import EXAMPLES, EndBeforeStart, parse_event_time
 from bot.domain.models import Schedule
 from bot.domain.recurrence import occurrences
 from bot.domain.when import WhenError
+from bot.i18n import Translator
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 7, 15, 10, 0, tzinfo=TZ)  # a Wednesday
@@ -115,8 +117,11 @@ def test_an_end_before_the_start_is_refused(text):
         parse_event_time(text, NOW)
 
 
-def test_every_example_shown_to_users_reads():
-    for example in describe_examples():
+@pytest.mark.parametrize("locale", ["en", "zh_Hans", "zh_Hant"])
+def test_every_example_shown_to_users_reads(locale):
+    examples = re.split(r", |、", Translator(locale, ZoneInfo("Asia/Shanghai")).gettext(EXAMPLES))
+    assert len(examples) >= 7
+    for example in examples:
         parse_event_time(example, NOW)
 
 

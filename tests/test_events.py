@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,14 @@ TALK = "/event 小区夜话\n时间 每周四 19:30\n地点 东门凉亭\n主持
 def thursdays(bot, count=3):
     first = parse_event_time("每周四 19:30", bot.clock.now().astimezone(SHANGHAI)).start
     return [first + timedelta(weeks=k) for k in range(count)]
+
+
+def shown(bot, day) -> str:
+    """How an English chat shows the moment: Thu 3 Dec 19:30, with the year when it is another."""
+    local = day.astimezone(SHANGHAI)
+    year = "" if local.year == bot.clock.now().astimezone(SHANGHAI).year else f" {local.year}"
+    return f"{local:%a} {local.day} {local:%b}{year} {local:%H:%M}"
+
 
 
 def md(day) -> str:
@@ -39,7 +48,7 @@ async def test_a_weekly_talk_is_previewed_saved_reminded_moved_and_cancelled(bot
     first, second, third = thursdays(bot)
     assert "Next three occurrences:" in preview.text and "Every Thursday" in preview.text
     for day in (first, second, third):
-        assert f"{day.day}, {day.year} 19:30" in preview.text, day
+        assert shown(bot, day) in preview.text, day
     assert preview.button_texts == ["Save", "Cancel"]
     await admin.send(group, "/events")
     assert "Nothing scheduled" in (await group.expect_message()).text  # nothing stored before Save
@@ -90,6 +99,8 @@ async def test_a_weekly_talk_is_previewed_saved_reminded_moved_and_cancelled(bot
     assert main["EXDATE"].dts[0].dt == second
     assert override["RECURRENCE-ID"].dt == first and override["DTSTART"].dt.hour == 19
     assert calendar.walk("VTIMEZONE")
+    assert main["DTSTAMP"].dt == bot.clock.now().replace(microsecond=0)  # when the file was made
+    assert main["UID"] == override["UID"] and re.fullmatch(r"[0-9a-f]{32}@yishi", str(main["UID"]))
 
 
 async def test_a_restart_between_scheduling_and_reminding_loses_and_repeats_nothing(bot, tg, english_group):
@@ -146,7 +157,7 @@ async def test_bad_input_is_refused_with_the_reason(bot, tg, english_group):
     admin, _, group = await english_group("Li")
     await admin.send(group, "/event 夜话\n时间 找个时间")
     answer = (await group.expect_message()).text
-    assert "I cannot read the time" in answer and "每周四 19:30" in answer
+    assert "I cannot read the time" in answer and "每周四19:30" in answer
     await admin.send(group, "/event 夜话\n时间 2020-07-14 19:30")
     assert "has already passed" in (await group.expect_message()).text
     await admin.send(group, "/event 夜话\n时间 每周四 21:00-19:00")
@@ -200,3 +211,92 @@ async def test_the_same_answer_pressed_again_on_a_reminder_edits_nothing(bot, tg
     assert reminder.button_texts[:3] == ["Going · 1", "Maybe · 1", "Not going · 0"]
     assert card.button_texts[:3] == ["Going · 1", "Maybe · 1", "Not going · 0"]
     assert tg.not_modified == 0
+
+
+async def test_reminders_as_written_and_a_day_that_does_not_exist(bot, tg, english_group):
+    admin, _, group = await english_group()
+    await admin.send(group, "/event 小区夜话\n时间 每周四 19:30\n提醒 7小时30分钟")
+    preview = await group.expect_message()
+    assert "Reminders: 7 hours 30 minutes before" in preview.text  # one reminder, not two
+    await admin.send(group, "/event 小区夜话\n时间 每周四 19:30\n提醒 当天12:00、前一天20:00")
+    preview = await group.expect_message()
+    assert "Reminders: 23 hours 30 minutes and 7 hours 30 minutes before" in preview.text
+    await admin.press(preview, "Save")
+    await group.expect_message()
+
+    await admin.send(group, "/event_cancel 1 13月40日 下雨")
+    refused = await group.expect_message()
+    assert "There is no day 13月40日 in the calendar: nothing was changed." in refused.text
+    await admin.send(group, "/event_cancel 1 下雨")  # the next occurrence was not cancelled before
+    assert "is cancelled" in (await group.expect_message()).text
+
+
+async def test_the_examples_of_times_come_in_the_chats_script(bot, tg):
+    for locale, own, other in (("zh_Hant", "每週四19:30", "每周四"), ("zh_Hans", "每周四19:30", "每週四")):
+        bot.locale = locale
+        await bot.restart()
+        admin = tg.user("王芳", language_code="zh")
+        group = tg.group(f"翠苑 {locale}", admins=[admin])
+        await group.add_bot(by=admin)
+        await group.expect_message()
+        await admin.send(group, "/event 小区夜话\n时间 随便哪天")
+        reply = (await group.expect_message()).text
+        assert own in reply and other not in reply, reply
+
+
+async def test_the_agenda_during_the_talk_is_this_talks(bot, tg, english_group):
+    admin, _, group = await english_group()
+    await save(admin, group, TALK + "\n时长 2小时")
+    first, second, _ = thursdays(bot)
+    await admin.send(group, "/agenda 1 Lift repairs")
+    assert "Lift repairs" in (await group.expect_message()).text
+    bot.clock.advance(first - timedelta(minutes=29) - bot.clock.now())
+    assert "Reminder" in (await group.expect_message()).text
+    bot.clock.advance(timedelta(minutes=59))  # the talk is under way
+    await admin.send(group, "/agenda")
+    agenda = (await group.expect_message()).text
+    assert shown(bot, first) in agenda and "Lift repairs" in agenda
+    bot.clock.advance(timedelta(hours=2))  # over: the next one's agenda
+    await admin.send(group, "/agenda")
+    agenda = (await group.expect_message()).text
+    assert shown(bot, second) in agenda and "Lift repairs" not in agenda
+
+
+async def test_an_occurrence_on_a_public_holiday_is_marked_and_cancelled_with_one_press(tg, tmp_path):
+    from datetime import UTC, datetime
+
+    from bot.clock import Clock
+    from bot.local.sandbox import LocalBot
+
+    sunday = datetime(2026, 9, 20, 10, 0, tzinfo=SHANGHAI)  # the State Council's 2026 calendar is out
+    bot = LocalBot(tg, tmp_path / "yishi.sqlite3", Clock(sunday - datetime.now(UTC)))
+    bot.locale = "en"
+    await bot.start()
+    try:
+        admin, li = tg.user("Wang Fang", language_code="en"), tg.user("Li", language_code="en")
+        group = tg.group("Cuiyuan owners", admins=[admin], members=[li])
+        await group.add_bot(by=admin)
+        await group.expect_message()
+        await admin.send(group, TALK)
+        preview = await group.expect_message()
+        lines = [line for line in preview.text.splitlines() if line.startswith("•")]
+        assert "Thu 24 Sep 19:30" in lines[0] and "public holiday" not in lines[0]
+        assert "Thu 1 Oct 19:30 · 🏮public holiday: National Day" in lines[1]
+        await admin.press(preview, "Save")
+        card = await group.expect_message()
+        assert "🏮" not in card.text and len(card.buttons) == 2
+        await tg.wait_idle(quiet=0.3)  # saved and armed
+        bot.clock.advance(datetime(2026, 9, 24, 19, 31, tzinfo=SHANGHAI) - bot.clock.now())  # the 24th began
+        await tg.until(lambda: "Thu 1 Oct" in card.text, what="the card rolling on to 1 October")
+        assert "🏮public holiday: National Day" in card.text
+        assert card.buttons[-1][0].text == "🏮 Cancel this one: National Day"
+        await tg.wait_idle(quiet=0.3)
+        group.skip_messages()  # the reminder of the 24th, if it went out
+        refused = await li.press(card, "🏮 Cancel this one: National Day")
+        assert refused.show_alert and "only the conveners" in refused.text
+        await admin.press(card, "🏮 Cancel this one: National Day")
+        told = await group.expect_message()
+        assert "is cancelled" in told.text and "National Day" in told.text
+        await tg.until(lambda: "Thu 8 Oct" in card.text, what="the card showing the next one")
+    finally:
+        await bot.stop()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from bot.domain import events as rules
+from bot.domain import spans
 from bot.domain.events import Change, Event, EventInputError, Question
 
 
@@ -62,15 +63,18 @@ def test_rsvp_counts_and_carry_over_by_position():
 
 @pytest.mark.parametrize(("text", "seconds"), [
     ("1天 1小时", (86400, 3600)), ("30分钟", (1800,)), ("2h, 10m", (7200, 600)), ("不提醒", ()),
-    ("1 day and 1 hour", (86400, 3600)),
+    ("1 day and 1 hour", (86400, 3600)), ("7小时30分钟", (27000,)), ("1天2小时、30分钟", (93600, 1800)),
+    ("2h10m", (7800,)), ("当天12:00", (27000,)), ("前一天20:00", (84600,)),
+    ("當天12點半 1小時", (25200, 3600)),
 ])
 def test_reminder_offsets(text, seconds):
-    assert rules.parse_reminders(text) == seconds
+    assert spans.offsets(text, time(19, 30), most=rules.MAX_REMINDERS) == seconds
 
 
-@pytest.mark.parametrize("text", ["明天", "0分钟", "99天", "1天 2天 3天 4天 5天"])
+@pytest.mark.parametrize("text", ["明天", "0分钟", "99天", "1天 2天 3天 4天 5天", "当天20:00", "当天25:00",
+                                  "7小时30"])
 def test_unreadable_reminders(text):
-    assert rules.parse_reminders(text) is None
+    assert spans.offsets(text, time(19, 30), most=rules.MAX_REMINDERS) is None
 
 
 def test_body_has_a_title_and_setting_lines_in_both_scripts():

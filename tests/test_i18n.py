@@ -1,9 +1,11 @@
 """Languages: negotiation, Babel formats, and catalogs complete in both scripts."""
 
+import ast
+import re
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -38,7 +40,12 @@ def test_dates_and_numbers_follow_locale_and_zone():
     hans = Translator("zh_Hans", ZoneInfo("Asia/Shanghai"))
     hant = Translator("zh_Hant", ZoneInfo("Asia/Shanghai"))
     en = Translator("en", ZoneInfo("Europe/London"))
-    assert hans.datetime(moment) == "2026年7月20日 20:00"
+    this_year, next_year, sh = date(2026, 1, 1), date(2027, 1, 1), ZoneInfo("Asia/Shanghai")
+    assert Translator("zh_Hans", sh, this_year).datetime(moment) == "7月20日（周一）20:00"
+    assert Translator("zh_Hans", sh, next_year).datetime(moment) == "2026年7月20日（周一）20:00"
+    assert Translator("zh_Hant", sh, this_year).date(moment) == "7月20日（週一）"
+    assert Translator("en", sh, this_year).datetime(moment) == "Mon 20 Jul 20:00"
+    assert Translator("en", sh, this_year).month(moment) == "July 2026"
     assert hans.weekday(moment) == "周一"
     assert hant.weekday(moment) == "週一"
     assert en.time(moment) == "13:00"
@@ -95,8 +102,6 @@ def test_catalog_is_complete_and_not_fuzzy(locale):
 
 
 def _params(text: str) -> set[str]:
-    import re
-
     return set(re.findall(r"%\((\w+)\)s", text))
 
 
@@ -110,8 +115,8 @@ def test_a_part_of_the_compound_reads_as_people_say_it():
     hans = Translator("zh_Hans", ZoneInfo("Asia/Shanghai"))
     hant = Translator("zh_Hant", ZoneInfo("Asia/Shanghai"))
     en = Translator("en", ZoneInfo("Asia/Shanghai"))
-    assert hans.place("6") == "6 栋" and hans.place("6-2") == "6 栋 2 单元"
-    assert hant.place("6-2") == "6 棟 2 單元"
+    assert hans.place("6") == "6栋" and hans.place("6-2") == "6栋2单元"
+    assert hant.place("6-2") == "6棟2單元"
     assert en.place("6-2") == "building 6, entrance 2"
 
 
@@ -123,3 +128,41 @@ def test_labels_and_remarks_take_the_language_s_punctuation():
     assert hans.labelled("金点子 #3", "") == "金点子 #3"  # nothing to label: no colon
     assert hans.labelled("同意", 0) == "同意：0"
     assert hans.aside("等材料") == "（等材料）" and en.aside("waiting") == " (waiting)"
+
+
+# Calls whose text arguments reach a chat: each must come from the catalog (N_, gettext,
+# ngettext, a template), never be a literal or an f-string of its own.
+SHOWN = {"Refused", "PollInputError", "IdeaError", "EventInputError", "reply", "answer", "send_html",
+         "tell_privately", "edit_html", "send_message", "edit_message_text", "answer_callback_query"}
+WORDS = re.compile(r"[A-Za-z\u4e00-\u9fff]{2,}")
+
+
+def _literal_words(node: ast.AST) -> str | None:
+    """The words of a literal or f-string that would reach a user as they are, if any."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and WORDS.search(node.value):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return next((v.value for v in node.values if _literal_words(v)), None)
+    if isinstance(node, ast.BinOp):
+        return _literal_words(node.left) or _literal_words(node.right)
+    if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "escape":
+        return next((w for a in node.args if (w := _literal_words(a))), None)
+    return None
+
+
+def test_no_text_reaches_users_without_gettext():
+    sources = [p for p in (REPO / "bot").rglob("*.py") if "local" not in p.parts]
+    sources += list((REPO / "handlers").rglob("*.py"))
+    found = []
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in SHOWN:
+                continue
+            for arg in [*node.args, *(k.value for k in node.keywords if k.arg in ("text", "message"))]:
+                words = _literal_words(arg)
+                if words:
+                    found.append(f"{path.relative_to(REPO)}:{node.lineno} {name}({words!r})")
+    assert found == [], "text shown to users without gettext:\n" + "\n".join(found)

@@ -92,8 +92,12 @@ async def test_a_similar_idea_is_offered_for_endorsement_instead(bot, tg, englis
     card = await group.expect_message()
     assert "Micro-wish #2" in card.text and "From: Sun Yue" in card.text
     await tg.until(lambda: "Posted as #2" in prompt.text, what="the prompt answered")
+    prompt = await submit(li, group, "/idea 東門加裝自行車棚")  # the same idea, in Traditional script
+    assert "A similar idea is already open" in prompt.text
+    await li.press(prompt, "Post mine anyway")
+    await group.expect_message()
     unrelated = await submit(li, group, "/idea 6号楼更换新水表")
-    assert "Golden idea #3" in unrelated.text  # different topic: posted straight away
+    assert "Golden idea #4" in unrelated.text  # different topic: posted straight away
 
 
 async def test_declining_needs_a_reason_and_the_named_author_is_told(bot, tg, english_group):

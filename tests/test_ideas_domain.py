@@ -126,6 +126,11 @@ DIFFERENT = [
 ]
 
 
+def test_the_same_idea_in_the_other_script_is_the_same_idea():
+    assert similarity("东门加装自行车棚", "東門加裝自行車棚") == 1.0
+    assert similarity("小区东门加装自行车棚", "東門建一個自行車棚吧") >= SIMILAR
+
+
 @pytest.mark.parametrize(("a", "b"), NEAR_DUPLICATES)
 def test_near_duplicates_match(a, b):
     assert similarity(a, b) >= SIMILAR, similarity(a, b)

@@ -4,8 +4,9 @@ golden files of every template (regenerate with YISHI_REGEN_GOLDEN=1)."""
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -129,10 +130,11 @@ def test_kind_words():
 def test_golden(kind, fmt, locale):
     class Rt:
         renderer = Renderer()
+        clock = SimpleNamespace(now=lambda: datetime(2026, 7, 30, 12, 0, tzinfo=UTC))  # some items overdue
 
     from zoneinfo import ZoneInfo
 
-    t = Translator(locale, ZoneInfo("Asia/Shanghai"))
+    t = Translator(locale, ZoneInfo("Asia/Shanghai"), date(2026, 7, 30))
     text = render(Rt, t, model(kind), fmt) + "\n"
     path = GOLDEN / f"{kind}.{locale}.{fmt}"
     if os.environ.get("YISHI_REGEN_GOLDEN"):

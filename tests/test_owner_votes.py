@@ -71,10 +71,7 @@ def m2(centi: int) -> str:
 
 
 async def test_building_six_elevator_vote(bot, tg, cast):
-    await bot.restart()
-    admin, group = cast
-    await group.add_bot(by=admin)
-    await group.expect_message()
+    admin, group = await joined(bot, cast)
 
     # the registry, sent privately
     await admin.send(group, "/households import")
@@ -184,17 +181,37 @@ async def test_building_six_elevator_vote(bot, tg, cast):
     table = list(csv.reader(io.StringIO(exported)))
     unit_rows = [r for r in table if r and r[0].startswith("6-")]
     assert len(unit_rows) == 60
-    assert all(r[3] == "" for r in unit_rows)
+    assert table[[r[:1] for r in table].index(["Household"])] == ["Household", "Area (m²)", "Took part"]
+    assert all(len(r) == 3 for r in unit_rows)  # no choice column, not even an empty one
     assert sum(r[2] == "yes" for r in unit_rows) == 58  # everyone but the developer's two flats
 
 
-async def import_registry(admin, group, text: str) -> None:
+async def joined(bot, cast):
+    """The convener and the group, the bot (restarted in English) added to it."""
+    await bot.restart()
+    admin, group = cast
+    await group.add_bot(by=admin)
+    await group.expect_message()
+    return admin, group
+
+
+async def import_registry(admin, group, text: str, encoding: str = "utf-8-sig") -> str:
     await admin.send(group, "/households import")
     await group.expect_message()
     await admin.send(admin.private, f"/start i{group.id}")
     await admin.private.expect_message()
-    await admin.send_document(admin.private, "registry.csv", text.encode("utf-8-sig"))
-    assert "imported" in (await admin.private.expect_message()).text
+    await admin.send_document(admin.private, "registry.csv", text.encode(encoding))
+    summary = (await admin.private.expect_message()).text
+    assert "imported" in summary, summary
+    return summary
+
+
+async def test_a_registry_saved_by_traditional_chinese_excel_is_read(bot, tg, cast):
+    admin, group = await joined(bot, cast)
+    big5 = "樓棟,單元,房號,建築面積,業主\n" + "\n".join(
+        f"7棟,1單元,{u},88.50,陳大文" for u in (101, 102, 201))  # as Excel in Taiwan or Hong Kong saves it
+    summary = await import_registry(admin, group, big5, encoding="cp950")
+    assert "Building 7: 3 households, 265.50 m², 0 bound" in summary
 
 
 async def bind_all(tg, admin, group, labels) -> dict:
@@ -212,10 +229,7 @@ async def bind_all(tg, admin, group, labels) -> dict:
 
 
 async def test_named_owner_vote_in_the_group_with_the_follow_the_majority_rule(bot, tg, cast):
-    await bot.restart()
-    admin, group = cast
-    await group.add_bot(by=admin)
-    await group.expect_message()
+    admin, group = await joined(bot, cast)
     await import_registry(admin, group, "building,entrance,unit,area\n" + "\n".join(
         f"{b},1,{u},100" for b in (3, 4) for u in (101, 102, 201, 202)))
     owners = await bind_all(tg, admin, group, ["3-1-101", "3-1-102", "3-1-201"])
@@ -253,3 +267,24 @@ async def test_named_owner_vote_in_the_group_with_the_follow_the_majority_rule(b
     log = await polls.log(bot.runtime.store, 1)
     assert [(entry["household_id"] is not None, entry["choices"]) for entry in log] == [
         (True, (1,)), (True, (0,)), (True, (0,)), (True, (1,))]
+
+
+async def test_a_closed_vote_that_failed_says_only_that_it_is_closed(bot, tg, cast):
+    admin, group = await joined(bot, cast)
+    await import_registry(admin, group, "building,entrance,unit,area\n" + "\n".join(
+        f"3,1,{u},100" for u in (101, 102, 201, 202)))
+    owners = await bind_all(tg, admin, group, ["3-1-101", "3-1-102", "3-1-201"])
+    await admin.send(group, "/ownervote New mailboxes for building 3")
+    poll = await group.expect_message()
+    await owners["3-1-101"].press(poll, "Agree")
+    await owners["3-1-102"].press(poll, "Disagree")
+    await tg.until(lambda: "owners 2 of 4" in poll.text, what="two of four owners counted")
+    assert "Disagree: 1 owner, 100.00 m²" in poll.text and "Abstain: 0 owners, 0.00 m²" in poll.text
+    assert "more owner voting agree would pass it" in poll.text
+
+    await admin.send(group, "/close 1")
+    result = (await group.expect_message()).text
+    assert "Not passed" in result and "would pass" not in result
+    await tg.wait_idle(quiet=0.5)
+    assert "Voting closed." in poll.text
+    assert "would pass" not in poll.text and "must take part" not in poll.text

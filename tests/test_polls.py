@@ -89,9 +89,9 @@ async def test_a_sign_up_chain_fills_to_capacity_and_closes(bot, tg, english_gro
     assert "The chain is full." in result.text
     assert "1. Zhao building 3 +2\n2. Sun\n3. Li" in result.text
     assert "3 of 3 places taken." in result.text
-    assert chain.buttons == []
+    assert chain.buttons == [] and "The chain is full." in chain.text and "Voting closed" not in chain.text
     late = await zhou.press(chain, data=f"pj:{1}")
-    assert late.show_alert and late.text == "Voting has closed."
+    assert late.show_alert and late.text == "Sorry, the chain is full."
 
 
 async def test_forged_and_stale_presses_change_nothing(bot, tg, english_group):
@@ -105,11 +105,18 @@ async def test_forged_and_stale_presses_change_nothing(bot, tg, english_group):
                           (poll, "pv:1:7"),        # an option that does not exist
                           (poll, "pv:99:0"),       # no such poll
                           (poll, "pv:x:0"),
+                          (poll, "pv:1:0:0"),      # a field more than a vote button has
+                          (poll, "pv:99999999999999999999999:0"),
+                          (poll, "pv:²:0"),
+                          (poll, "zz:1"),          # data no button of the bot carries
                           (poll, "pj:1")):         # a chain button on a poll
         answer = await li.press(message, data=data)
         assert answer.show_alert and answer.text == "This button is no longer valid.", data
     await zhao.press(poll, "Green · 0")
-    await admin.send(group, "/close 1")
+    for command in ("/close 99999999999999999999999", "/close ²"):
+        await admin.send(group, command)
+        assert "Which vote? Give its number" in (await group.expect_message()).text, command
+    await admin.send(group, "/close １")  # a number typed in full width
     result = await group.expect_message()
     assert "Green: 1 (100%) — Zhao" in result.text and "Brown: 0" in result.text
     assert "1 person voted." in result.text
@@ -188,6 +195,7 @@ async def test_the_convener_exports_named_ballots_privately(bot, tg, english_gro
     rows = list(csv.reader(io.StringIO(document.data.decode("utf-8-sig"))))
     assert ["Green", "1"] in rows and ["Brown", "1"] in rows
     assert ["Li", "Green", ""] in rows and ["Zhao", "Brown", ""] in rows
+    assert ["Member", "Choice", "Note"] in rows and ["Status", "open"] in rows  # no empty column
 
 
 async def test_a_press_delivered_twice_counts_once(bot, tg, english_group):
@@ -210,11 +218,11 @@ async def test_reminder_times_are_a_chat_setting(bot, tg, english_group):
     await admin.send(group, "/settings reminders soon")
     assert "I cannot read soon" in (await group.expect_message()).text
     await admin.send(group, "/settings reminders 90分钟")
-    assert "Vote reminders before the deadline: 90 minutes" in (await group.expect_message()).text
+    assert "Vote reminders before the deadline: 1 hour 30 minutes" in (await group.expect_message()).text
     await admin.send(group, "/settings 活動提醒 1天 2小時")  # events have their own reminder times
     shown = (await group.expect_message()).text
     assert "Event reminders before each occurrence: 1 day and 2 hours" in shown
-    assert "Vote reminders before the deadline: 90 minutes" in shown
+    assert "Vote reminders before the deadline: 1 hour 30 minutes" in shown
     await admin.send(group, "/settings 會議 3小時")
     assert "A meeting left open closes itself after 3 hours" in (await group.expect_message()).text
     await create(admin, group, "/propose Repaint the gate\n截止 2天后")
@@ -274,7 +282,7 @@ async def test_a_traditional_chinese_group_votes_in_its_own_script(bot, tg):
     assert "提議 #1" in poll.text and "費用由公共收益支出" in poll.text and "截止" in poll.text
     assert [row[0].text for row in poll.buttons] == ["同意 · 0", "反對 · 0", "棄權 · 0"]
     first = await residents[0].press(poll, "同意 · 0")
-    assert first.text == "你已投票：同意。投票結束前可隨時修改。"
+    assert first.text == "您已投票：同意。投票結束前可隨時修改。"
     await residents[1].press(poll, data="pv:1:0")
     await residents[2].press(poll, data="pv:1:1")
     await admin.send(group, "/close 1 同意建車棚，三月動工")
@@ -318,3 +326,15 @@ async def test_a_vote_whose_message_was_deleted_still_closes_and_announces(bot, 
     result = await group.expect_message()
     assert "Result of Proposal #1" in result.text and "Agree: 1 (100%)" in result.text
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_deadlines_as_residents_write_them_and_examples_in_the_chats_script(bot, tg, english_group):
+    admin, _, group = await english_group(*RESIDENTS)
+    poll = await create(admin, group, "/poll Repaint the gate?\nYes\nNo\n截止 月底")
+    assert "Closes" in poll.text
+    await admin.send(group, "/lang")
+    await admin.press(await group.expect_message(), "繁體中文")
+    group.skip_messages()
+    await admin.send(group, "/poll 修大門？\n修\n不修\n截止 找個時間")
+    refused = (await group.expect_message()).text
+    assert "找個時間" in refused and "下個月5號" in refused and "中秋節晚上7點" in refused, refused

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain import spans
 from bot.domain.polls import (
     MAX_OPTIONS,
     Entry,
@@ -16,8 +17,6 @@ from bot.domain.polls import (
     PollInputError,
     options_of,
     parse_command,
-    parse_offsets,
-    parse_span,
     tally,
     toggle,
 )
@@ -131,12 +130,12 @@ def test_exactly_half_does_not_pass_a_proposal():
     ("90分钟", (5400,)), ("off", ()), ("关", ()), ("3d", (259200,)),
 ])
 def test_reminder_times_read_in_either_script(text, seconds):
-    assert parse_offsets(text) == seconds
+    assert spans.offsets(text) == seconds
 
 
 @pytest.mark.parametrize("text", ["", "soon", "24", "0h", "40d", "1h 2h 3h 4h 5h 6h", "2h later"])
 def test_unreadable_reminder_times_are_refused(text):
-    assert parse_offsets(text) is None
+    assert spans.offsets(text) is None
 
 
 @pytest.mark.parametrize(("text", "span"), [
@@ -147,9 +146,9 @@ def test_unreadable_reminder_times_are_refused(text):
     ("13d1m", timedelta(days=13, minutes=1)),
 ])
 def test_a_span_adds_its_parts(text, span):
-    assert parse_span(text) == span
+    assert spans.span(text) == span
 
 
 @pytest.mark.parametrize("text", ["", "soon", "0h", "1d later", "400d"])
 def test_a_span_that_is_not_one_is_refused(text):
-    assert parse_span(text) is None
+    assert spans.span(text) is None

@@ -44,7 +44,7 @@ def test_encodings_with_simplified_headers(encoding):
     assert parse_registry(encoded(SIMPLIFIED, encoding)) == EXPECTED
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "big5", "cp950", "utf-16"])
 def test_encodings_with_traditional_headers(encoding):
     assert parse_registry(encoded(TRADITIONAL, encoding)) == EXPECTED_HANT
 

@@ -17,9 +17,9 @@ def test_templates_speak_the_chat_language_and_escape_user_text():
     renderer = Renderer()
     html = renderer.render("role_granted.html.j2", Translator("zh_Hant", SH),
                            name="<b>Bob & Co</b>", role="樓長", building="6")
-    assert html == "&lt;b&gt;Bob &amp; Co&lt;/b&gt; 現為 6 棟的樓長。"
+    assert html == "&lt;b&gt;Bob &amp; Co&lt;/b&gt;現為6棟的樓長。"
     text, _ = parse_html(html)
-    assert text == "<b>Bob & Co</b> 現為 6 棟的樓長。"
+    assert text == "<b>Bob & Co</b>現為6棟的樓長。"
 
 
 def test_punctuation_filters_keep_markup_and_escape_text(tmp_path):
@@ -90,14 +90,18 @@ def test_any_html_splits_into_valid_parts_within_the_limit(pieces, limit):
 
 
 def test_babel_filters_format_in_the_chat_locale_and_zone(tmp_path):
-    from datetime import UTC, datetime
+    from datetime import UTC, date, datetime
 
     (tmp_path / "when.html.j2").write_text(
-        "{{ when|date }} {{ when|weekday }} {{ when|time }}｜{{ n|number }}｜{{ share|percent }}")
+        "{{ when|datetime }}｜{{ when|date }}｜{{ n|number }}｜{{ share|percent }}")
     when = datetime(2026, 7, 20, 11, 30, tzinfo=UTC)
     renderer = Renderer(tmp_path)
-    hans = renderer.render("when.html.j2", Translator("zh_Hans", SH), when=when, n=3754, share=0.75)
-    hant = renderer.render("when.html.j2", Translator("zh_Hant", ZoneInfo("Asia/Taipei")),
+    hans = renderer.render("when.html.j2", Translator("zh_Hans", SH, date(2026, 7, 1)), when=when, n=3754,
+                           share=0.75)
+    hant = renderer.render("when.html.j2", Translator("zh_Hant", ZoneInfo("Asia/Taipei"), date(2026, 7, 1)),
                            when=when, n=3754, share=0.75)
-    assert hans == "2026年7月20日 周一 19:30｜3,754｜75%"
-    assert hant == "2026年7月20日 週一 19:30｜3,754｜75%"
+    en = renderer.render("when.html.j2", Translator("en", SH, date(2025, 12, 1)), when=when, n=3754,
+                         share=0.75)
+    assert hans == "7月20日（周一）19:30｜7月20日（周一）｜3,754｜75%"  # one style, defined once
+    assert hant == "7月20日（週一）19:30｜7月20日（週一）｜3,754｜75%"
+    assert en == "Mon 20 Jul 2026 19:30｜Mon 20 Jul 2026｜3,754｜75%"  # another year: with its year

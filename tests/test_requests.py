@@ -6,6 +6,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
+from storage import drafts
 
 WATER = ("The property company raised the water price by 0.4 yuan per ton without approval "
          "(物业擅自将每吨水费提高0.4元)")
@@ -201,11 +202,13 @@ async def test_bad_input_is_refused_and_changes_nothing(bot, tg, english_group):
         await user.send(chat, text)
         return (await chat.expect_message()).text
 
-    assert "Usage: /report category text" in await says(li, "/report")
-    unknown = await says(li, "/report 水电 The meter is wrong")
-    assert "I do not know the category 水电" in unknown and "repairs" in unknown and "greenery" in unknown
-    assert "Please describe the problem" in await says(li, "/report 维修")
+    assert "What is it about?" in await says(li, "/report")
+    assert li.private.bot_messages[-1].button_texts == [
+        "repairs", "fees", "parking", "noise", "safety", "greenery", "other"]
+    assert "What is it about?" in await says(li, "/report 水电 The meter is wrong")  # no category: asked
+    assert "Describe the problem" in await says(li, "/report 维修")
     assert "at most 1000 characters; yours has 1001" in await says(li, "/report 维修 " + "x" * 1001)
+    await drafts.pop(bot.runtime.store, li.id, drafts.REQUEST)  # start again, as from a clean slate
 
     await report(li, "The pump room door is open", category="安全")
     assert "Sorry, only the conveners" in await says(zhao, "/assign 1 物业", group)
@@ -213,6 +216,10 @@ async def test_bad_input_is_refused_and_changes_nothing(bot, tg, english_group):
     assert "Sorry, you may not do that" in await says(li, "/request 1 accept")  # the reporter
     assert "Usage: /assign" in await says(admin, "/assign 1 楼长", group)
     assert "There is no request 99" in await says(admin, "/assign 99 物业", group)
+    huge = "99999999999999999999999"
+    assert f"There is no request {huge}" in await says(li, f"/request {huge}")
+    assert f"There is no request {huge}" in await says(admin, f"/escalate {huge} 市场监管局", group)
+    assert "There is no request ²" in await says(li, "/request ²")
     await admin.send(group, "/assign 1 物业")
     await group.expect_message()
     notice = await manager.private.expect_message()
@@ -275,3 +282,32 @@ async def test_a_report_half_written_survives_a_restart(bot, tg, english_group):
     await li.send(li.private, "/request 1")
     assert (await li.private.expect_message()).photo is not None  # the photo stayed with the draft
     assert WATER in (await li.private.expect_message()).text
+
+
+async def test_a_resident_who_never_wrote_in_the_group_reports_privately_choosing_by_buttons(
+        bot, tg, english_group):
+    _, (sun, zhou), _ = await english_group("Sun", "Zhou")
+    stranger = tg.user("Stranger", language_code="en")
+    for user in (sun, zhou, stranger):
+        await user.send(user.private, "/start")
+        await user.private.expect_message()
+    await stranger.send(stranger.private, "/report 维修 The lift is broken")
+    assert "You are not in any group I serve" in (await stranger.private.expect_message()).text
+
+    await sun.send(sun.private, "/report")  # Sun is in the group but has never written there
+    ask = await sun.private.expect_message()
+    assert "What is it about?" in ask.text
+    await sun.press(ask, "repairs")
+    assert "Describe the problem in a message" in (await sun.private.expect_message()).text
+    await sun.send(sun.private, "The lift of building 6 stops between floors since Monday")
+    draft = await sun.private.expect_message()
+    assert "The lift of building 6 stops between floors" in draft.text and "Cuiyuan owners" in draft.text
+    await sun.press(draft, "Submit privately")
+    assert "Request #1 received" in (await sun.private.expect_message()).text
+    await sun.send(sun.private, "Thanks!")  # no request being written: nothing to answer
+    await sun.private.expect_no_message(within=0.3)
+    assert sun.private.bot_messages[-1].text.startswith("Request #1 received")
+
+    await zhou.send(zhou.private, "/idea 东门加装自行车棚")  # an idea, from someone never seen in the group
+    choose = await zhou.private.expect_message()
+    assert choose.button_texts == ["Cuiyuan owners · with my name", "Cuiyuan owners · anonymous"]

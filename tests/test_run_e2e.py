@@ -55,6 +55,8 @@ async def test_a_convener_sets_up_the_group_and_it_survives_a_restart(tg, tmp_pa
     finally:
         assert await bot.stop() == 0
     assert tg.violations == []
+    log = bot.log.read_text()
+    assert "Yishi is running" in log and "apscheduler" not in log  # INFO, without the scheduler's chatter
 
 
 def free_port() -> int:
@@ -78,6 +80,21 @@ async def test_webhook_mode_receives_updates_with_the_secret(tg, tmp_path, secre
                    for c in tg.calls)
     finally:
         assert await bot.stop() == 0
+
+
+async def test_a_webhook_telegram_refuses_stops_with_one_line(tg, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("YISHI_", "TELEGRAM_"))}
+    env.update(TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_URL=tg.url, YISHI_DB=str(tmp_path / "y.sqlite3"))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--webhook-url", "http://no-such-host.invalid/yishi",
+        "--listen", "127.0.0.1", "--port", str(free_port()), env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2, err.decode()
+    assert err.decode().splitlines()[-1] == (
+        "yishi: Telegram refused the webhook http://no-such-host.invalid/yishi: "
+        "Bad webhook: failed to resolve host: name or service not known")
+    assert "Traceback" not in err.decode()
 
 
 async def test_a_rejected_token_stops_with_one_line(tg, tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -36,15 +36,16 @@ def plain(fragments) -> str:
 async def test_the_transcript_numbers_buttons_keeps_them_through_edits_and_saves_files(
         bot, tg, english_group, tmp_path: Path):
     admin, (li,), group = await english_group("Li")
-    t = Translator("en", ZoneInfo("Asia/Shanghai"))
+    t = Translator("en", ZoneInfo("Asia/Shanghai"), date(2026, 7, 13))
     transcript = Transcript(tg, t, tmp_path / "files", lambda: datetime(2026, 7, 13, 2, tzinfo=UTC))
     shown = plain(transcript.take())
-    assert "[Cuiyuan owners] Yishi #2 · 7/13/26 10:00\n  Hello, neighbours!" in shown  # said before it began
+    # said before it began:
+    assert "[Cuiyuan owners] Yishi #2 · Mon 13 Jul 10:00\n  Hello, neighbours!" in shown
 
     await admin.send(group, "/propose Paint the railings green")
     await tg.wait_idle()
     shown = plain(transcript.take())
-    assert "[Cuiyuan owners] Wang Fang #3 · 7/13/26 10:00\n  /propose Paint the railings green" in shown
+    assert "[Cuiyuan owners] Wang Fang #3 · Mon 13 Jul 10:00\n  /propose Paint the railings green" in shown
     assert "[Cuiyuan owners] Yishi #4 ↩ #3" in shown
     assert "\n  [1 Agree · 0]\n  [2 Disagree · 0]\n  [3 Abstain · 0]\n" in shown
 

@@ -24,10 +24,12 @@ from datetime import datetime, time, timedelta
 from dateutil.rrule import rrulestr
 
 from bot.domain.when import NUM, WhenError, cn_number, normalize, parse_clock, parse_weekday, parse_when
+from bot.i18n import N_
 
 RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-EXAMPLES = ("每周四 19:30", "每週二、四 19:30", "每月25日 9:00-11:00", "每月最后一天 20:00",
-            "每月第二个周六 10:00", "7月14日 19:30", "下周三晚上七点", "2026-07-14 19:30")
+# Shown when a time cannot be read: a message like the others, so each script gets its own forms.
+EXAMPLES = N_("every Thursday 19:30, 每周四19:30, 每周二和周四19:30, 每月25日9:00-11:00, 每月最后一天20:00, "
+              "每月第二个周六10:00, 7月14日19:30, 下周三晚上七点")
 
 
 class EndBeforeStart(WhenError):
@@ -39,10 +41,6 @@ class EventTime:
     start: datetime  # the first occurrence, aware, in now's zone
     duration: timedelta | None
     rrule: str | None  # without DTSTART; None for a one-off
-
-
-def describe_examples() -> list[str]:
-    return list(EXAMPLES)
 
 
 _RANGE = re.compile(r"^(?P<left>.+?)\s?(?:-|~|～|—|至|到)\s?(?P<end>[^-~～—至到]+)$")

@@ -8,13 +8,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.domain.models import Schedule
+from bot.domain.numbers import whole
 from bot.domain.recurrence import occurrences
+from bot.i18n import N_
 
 KINDS = ("talk", "reception")
 ANSWERS = ("going", "maybe", "no")
 DEFAULT_REMINDERS = (24 * 3600, 3600)  # "the day before" = 24 hours before, then one hour before
 MAX_REMINDERS = 4
 HELD_FOR = timedelta(hours=12)  # an occurrence without a duration counts as "today's" this long
+UNDER_WAY = timedelta(hours=2)  # ... and as under way (its agenda the one shown) this long
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Event:
     reason: str | None
     message_id: int | None
     created_by: int | None
+    uid: str = ""  # random, stable: the event's UID in calendar files
 
     @property
     def active(self) -> bool:
@@ -124,27 +128,6 @@ def count_answers(answers: list[str]) -> dict[str, int]:
 def carry_by_position(old: list[datetime], new: list[datetime]) -> dict[datetime, datetime]:
     """When a whole series moves, the k-th upcoming occurrence's RSVPs go to the new k-th."""
     return {o: n for o, n in zip(old, new, strict=False) if o != n}
-
-
-_OFFSET = re.compile(
-    r"(\d+)\s*(天|日|days?|d|小时|小時|钟头|鐘頭|hours?|h|分钟|分鐘|分|minutes?|min|m)(?![a-z])", re.I)
-_UNITS = {"天": 86400, "日": 86400, "d": 86400, "day": 86400, "days": 86400,
-          "小时": 3600, "小時": 3600, "钟头": 3600, "鐘頭": 3600, "h": 3600, "hour": 3600, "hours": 3600}
-
-
-def parse_reminders(text: str) -> tuple[int, ...] | None:
-    """"1天 1小时", "2h 10m", "不提醒"/"none" (no reminders). None when unreadable."""
-    words = text.strip().lower()
-    if words in ("无", "無", "不提醒", "none", "off", "0"):
-        return ()
-    found = _OFFSET.findall(words)
-    rest = re.sub(r"[\s,，、;；和及]|\band\b", "", _OFFSET.sub("", words))
-    if not found or rest:
-        return None
-    seconds = {int(n) * _UNITS.get(unit.lower(), 60) for n, unit in found}
-    if 0 in seconds or len(seconds) > MAX_REMINDERS or max(seconds) > 30 * 86400:
-        return None
-    return tuple(sorted(seconds, reverse=True))
 
 
 def skipped_day(rrule: str | None) -> int | None:
@@ -249,25 +232,20 @@ def parse_body(body: str) -> tuple[str, dict[str, str]]:
     """The title (first line) and the setting lines of /event."""
     lines = [line.strip() for line in body.strip().splitlines() if line.strip()]
     if not lines or setting_of(lines[0]):
-        raise EventInputError("Write the title on the first line.")
+        raise EventInputError(N_("Write the title on the first line."))
     title, settings = lines[0], {}
     for line in lines[1:]:
         setting = setting_of(line)
         if setting is None or setting[0] == "reason":
-            raise EventInputError("I do not understand the line %(line)s.", line=line)
+            raise EventInputError(N_("I do not understand the line %(line)s."), line=line)
         settings[setting[0]] = setting[1]
     if len(title) > MAX_TITLE:
-        raise EventInputError("A title can be at most %(most)s characters.", most=MAX_TITLE)
+        raise EventInputError(N_("A title can be at most %(most)s characters."), most=MAX_TITLE)
     if "time" not in settings:
-        raise EventInputError("Give the time on a line of its own, e.g. 时间 每周四 19:30.")
+        raise EventInputError(N_("Give the time on a line of its own, e.g. 时间 每周四 19:30."))
     if "kind" in settings and settings["kind"].lower() not in KIND_WORDS:
-        raise EventInputError("The kind is 夜话 (talk) or 接待日 (reception).")
+        raise EventInputError(N_("The kind is 夜话 (talk) or 接待日 (reception)."))
     return title, settings
-
-
-def parse_duration(text: str) -> timedelta | None:
-    found = parse_reminders(text)
-    return timedelta(seconds=found[0]) if found and len(found) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -282,7 +260,9 @@ def parse_change(body: str) -> ChangeRequest:
     """/event_cancel and /event_move: "[#]1 [7月16日|全部] [reason]", then 原因 / 时间 lines."""
     lines = [line.strip() for line in body.strip().splitlines() if line.strip()]
     words = lines[0].split() if lines else []
-    number = int(words.pop(0).lstrip("#")) if words and words[0].lstrip("#").isdigit() else None
+    number = whole(words[0]) if words else None
+    if number is not None:
+        words.pop(0)
     which = words.pop(0) if words else None
     reason, when = " ".join(words), None
     for line in lines[1:]:

@@ -10,7 +10,8 @@ filler words (建议, 希望 …) that every suggestion shares. Chinese needs no
 this; single characters catch reordered phrasings ("换成木椅" / "木头椅子"), bigrams keep unrelated
 texts that share characters apart. At SIMILAR (0.5) and above, a new idea is shown the open one
 it resembles first (tuned on real phrasings in tests/test_ideas_domain.py: near-duplicates score
-0.56-0.94, different topics 0-0.38). Simplified and Traditional spellings are not unified.
+0.56-0.94, different topics 0-0.38). Traditional text is read as Simplified first (OpenCC), so
+either script finds the other.
 
 Ranking ("top ideas"): score = endorsements / (age in days + 2) ** 1.5, highest first; ties go to
 the newer idea, then the lower number. An idea with 4 endorsements today (4/2.83 = 1.41) ranks
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Protocol, TypeVar
 
+from bot.domain.script import simplified
 from bot.i18n import N_
 
 KINDS = ("idea", "wish")
@@ -163,7 +165,7 @@ _FILLERS = ("可不可以", "能不能", "建议", "建議", "希望", "可以",
 
 
 def _folded(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = simplified(unicodedata.normalize("NFKC", text)).casefold()
     for filler in _FILLERS:
         text = text.replace(filler, "")
     return "".join(c for c in text if unicodedata.category(c)[0] in "LN")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -37,7 +38,8 @@ SECTION_WORDS = {
     "briefing": ("briefing", "通报", "通報", "发布", "發佈", "公开", "公開"),
 }
 DUE_WORDS = ("截止", "截至", "due", "期限", "到期")
-STATUSES = ("open", "done", "blocked")
+OPEN_STATUSES = ("open", "started", "blocked")  # not started, in progress, blocked: still to do
+STATUSES = (*OPEN_STATUSES, "done")
 
 DEFAULT_AUTOCLOSE_HOURS = 4  # a meeting left open closes itself after this long (a chat setting)
 
@@ -111,10 +113,11 @@ class Minutes:
     actions: list[ActionItem]
     by_owner: list[tuple[str, list[ActionItem]]]
     speakers: list[tuple[str, int]]
-    attendees: list[str]
+    attendees: list[str]  # the chair, who spoke or was marked present, has an action item, said they'd come
     ideas: list[Entry]
     look_back: list[ActionItem]
     sections: list[tuple[str, list[Topic]]]  # briefing only: (section, topics)
+    agenda: list[str] = field(default_factory=list)  # the agenda of the event occurrence it took the place of
 
 
 def kind_of(word: str | None) -> str | None:
@@ -159,7 +162,7 @@ def look_back(earlier: list[ActionItem], since: datetime | None) -> list[ActionI
     return [
         i
         for i in earlier
-        if i.status in ("open", "blocked")
+        if i.status in OPEN_STATUSES
         or (i.status == "done" and (since is None or i.updated_at is None or i.updated_at >= since))
     ]
 
@@ -172,8 +175,12 @@ def build(
     community: str,
     earlier: list[ActionItem] = (),
     since: datetime | None = None,
+    coming: Sequence[str] = (),
+    agenda: Sequence[str] = (),
 ) -> Minutes:
-    """The minutes model from the log (undone entries left out) and the meeting's action items."""
+    """The minutes model from the log (undone entries left out) and the meeting's action items;
+    ``coming``: who said they would come to the event the meeting took the place of, ``agenda``
+    its agenda."""
     live = [e for e in entries if not e.undone]
     by_number = {a.number: a for a in actions}
     topics = [Topic(None)]
@@ -204,6 +211,11 @@ def build(
             chair = entry.data.get("name", chair)
             if chair not in people:
                 people.append(chair)
+        elif entry.kind == "present":
+            people += [name for name in entry.data.get("names", []) if name not in people]
+    for name in [*(a.owner_name for a in kept if a.owner_id is not None), *coming]:
+        if name not in people:
+            people.append(name)
     if not (topics[0].notes or topics[0].decisions or topics[0].actions or topics[0].ideas):
         topics.pop(0)
     sections = []
@@ -225,6 +237,7 @@ def build(
         ideas=ideas,
         look_back=look_back(list(earlier), since),
         sections=sections,
+        agenda=list(agenda),
     )
 
 

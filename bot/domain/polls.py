@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from fractions import Fraction
 
+from bot.domain.numbers import whole
 from bot.i18n import N_
 
 KINDS = ("proposal", "single", "multiple", "chain", "owner")
@@ -205,10 +206,10 @@ def _apply(draft: Draft, key: str, value: str) -> None:
 
 
 def _count(value: str, message: str, most: int) -> int:
-    digits = value.strip().rstrip("人个個项項")
-    if not digits.isdigit() or not 1 <= int(digits) <= most:
+    count = whole(value.strip().rstrip("人个個项項"), most=most)
+    if count is None or count < 1:
         raise PollInputError(message, most=most)
-    return int(digits)
+    return count
 
 
 def _check(draft: Draft) -> None:
@@ -298,33 +299,3 @@ def tally(poll: Poll, entries: Sequence[Entry]) -> Tally:
     return Tally(tuple(counts), len(voting), leaders, passed)
 
 
-_UNITS = {"d": 86400, "天": 86400, "h": 3600, "小时": 3600, "小時": 3600, "时": 3600, "時": 3600,
-          "m": 60, "分钟": 60, "分鐘": 60, "分": 60, "min": 60}
-_OFFSET = re.compile(r"(\d{1,3})\s*(" + "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
-                     + r")")
-_OFF = ("off", "none", "关", "關", "关闭", "關閉", "无", "無", "不提醒")
-
-
-def parse_offsets(text: str) -> tuple[int, ...] | None:
-    """Reminder times before a deadline: "24h 2h", "1天 2小时", "off" -> seconds, largest first."""
-    text = text.strip().casefold()
-    if text in _OFF:
-        return ()
-    found = _OFFSET.findall(text)
-    rest = _OFFSET.sub("", text).replace(",", " ").replace("，", " ").replace("、", " ").strip()
-    if not found or rest or len(found) > 5:
-        return None
-    seconds = {int(n) * _UNITS[unit] for n, unit in found}
-    if any(not 0 < s <= 30 * 86400 for s in seconds):
-        return None
-    return tuple(sorted(seconds, reverse=True))
-
-
-def parse_span(text: str) -> timedelta | None:
-    """A length of time written the way reminders are, added up: "1d", "2h 30m", "1天2小时"."""
-    text = text.strip().casefold()
-    found = _OFFSET.findall(text)
-    if not found or _OFFSET.sub("", text).strip():
-        return None
-    span = timedelta(seconds=sum(int(n) * _UNITS[unit] for n, unit in found))
-    return span if timedelta(0) < span <= timedelta(days=366) else None

@@ -17,11 +17,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import charset_normalizer
+
 from bot.domain.owner_vote import Household
 from bot.domain.roles import normalize_building
 from bot.i18n import N_
 
 MAX_ROWS = 20_000
+ENCODINGS = ("gb18030", "cp950")  # besides UTF-8 and UTF-16: mainland and Traditional-Chinese Excel
 MAX_PROBLEMS = 20
 MAX_AREA = 1_000_000  # centi-m²: an exclusive part is under 10,000 m²
 
@@ -39,7 +42,7 @@ _YES = frozenset({"是", "是的", "y", "yes", "true", "1", "✓", "√"})
 _NO = frozenset({"", "否", "不是", "n", "no", "false", "0"})
 _AREA = re.compile(r"([+-]?)(\d+)(?:\.(\d+))?")
 
-NOT_TEXT = N_("The file is not text: save the registry as CSV (UTF-8 or GBK).")
+NOT_TEXT = N_("The file is not text: save the registry as CSV (UTF-8, GBK or Big5).")
 WORKBOOK = N_("The file is an Excel workbook: save it as CSV first.")
 EMPTY = N_("The file is empty.")
 NO_ROWS = N_("The file has a header but no households.")
@@ -141,18 +144,28 @@ def parse_registry(data: bytes) -> list[Household]:
 
 
 def _decode(data: bytes) -> str | RegistryProblem:
+    """The text of a registry file as spreadsheet programs save it: UTF-8 or UTF-16 (with or
+    without a byte-order mark), GB18030 (Excel in mainland China) or Big5 (Excel in Traditional
+    Chinese), told apart by charset-normalizer."""
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         return _problem(None, WORKBOOK)
-    encodings = ("utf-16",) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            break
-        return text if text.strip() else _problem(None, EMPTY)
-    return _problem(None, NOT_TEXT)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = _or_none(data, "utf-16")
+    else:
+        text = _or_none(data, "utf-8-sig")
+        if text is None:
+            best = charset_normalizer.from_bytes(data, cp_isolation=list(ENCODINGS)).best()
+            text = _or_none(data, best.encoding) if best is not None else None
+    if text is None or "\x00" in text:
+        return _problem(None, NOT_TEXT)
+    return text if text.strip() else _problem(None, EMPTY)
+
+
+def _or_none(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
 
 
 def _first_line(text: str) -> str:
@@ -186,7 +199,7 @@ def _row(line: int, cells: dict[str, str]) -> tuple[Household | None, list[Regis
     if not building:
         problems.append(_problem(line, NO_BUILDING))
     entrance = _strip_suffix(cells.get("entrance", ""), ("单元", "單元")).upper()
-    entrance = str(int(entrance)) if entrance.isdigit() else entrance
+    entrance = str(int(entrance)) if re.fullmatch(r"[0-9]{1,6}", entrance) else entrance
     unit = _strip_suffix(cells["unit"], ("室", "号", "號")).upper()
     if not unit:
         problems.append(_problem(line, NO_UNIT))

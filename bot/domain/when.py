@@ -47,18 +47,25 @@ from typing import NamedTuple
 from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 
+from bot.domain import festivals
+from bot.domain.script import simplified
+from bot.i18n import N_
+
+# Shown when a deadline or due date cannot be read: translated, so each script shows its own forms.
+DEADLINE_EXAMPLES = N_("7月20日 20:00, 明晚8点, 3天后, 周五 18:00, 月底, 下个月5号, 中秋节晚上7点, "
+                       "2026-07-20 20:00")
+
 
 class WhenError(ValueError):
     """The text is not a time we understand (the caller shows localized examples)."""
 
 
-_TRADITIONAL = str.maketrans("後點鐘週禮兩個時號這裡裏間頭淩", "后点钟周礼两个时号这里里间头凌")
 
 
 def normalize(text: str) -> str:
     """NFKC, Traditional -> Simplified for the characters we read, spaces collapsed and dropped
     next to Chinese characters ("明天 晚上 8 点" -> "明天晚上8点"), trailing "前"/"之前" removed."""
-    text = unicodedata.normalize("NFKC", text).translate(_TRADITIONAL)
+    text = simplified(unicodedata.normalize("NFKC", text))
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"\s*([^\x00-\x7f])\s*", r"\1", text)
     return re.sub(r"(?:之前|以前|前)$", "", text)
@@ -185,7 +192,8 @@ def _month_day(m: re.Match[str], now: datetime) -> _Day:
     month, day = cn_number(m["m"]), cn_number(m["d"])
     if month is None or day is None:
         raise WhenError(m.group(0))
-    year = int(m["y"]) if m["y"] else now.year + ((month, day) < (now.month, now.day))
+    given = m.groupdict().get("y")
+    year = int(given) if given else now.year + ((month, day) < (now.month, now.day))
     return _Day(date(year, month, day))
 
 
@@ -208,6 +216,34 @@ def _relative(m: re.Match[str], now: datetime) -> _Day:
     return _Day(moved.date(), exact=moved)
 
 
+_MONTHS_ON = {"": 0, "本": 0, "这": 0, "这个": 0, "下": 1, "下个": 1, "下下": 2, "下下个": 2}
+
+
+def _month_relative(m: re.Match[str], now: datetime) -> _Day:
+    """"下个月5号", "本月20日", "下下个月1号"; "月底", "下个月底" (the month's last day)."""
+    first = (now.date().replace(day=1) + relativedelta(months=_MONTHS_ON[m["rel"] or ""]))
+    if m["end"]:
+        return _Day(first + relativedelta(months=1) - timedelta(days=1))
+    day = cn_number(m["d"])
+    if day is None:
+        raise WhenError(m.group(0))
+    return _Day(first.replace(day=day))
+
+
+def _weekend(m: re.Match[str], now: datetime) -> _Day:
+    """"本周末", "下周末": that week's Saturday; "周末" alone: the coming one."""
+    today = now.date()
+    saturday = today + timedelta(days=5 - today.weekday())
+    which = (m["which"] or "").rstrip("个")
+    if not which:
+        return _Day(saturday if saturday >= today else saturday + timedelta(days=7), step=7)
+    return _Day(saturday + timedelta(days=7 * {"这": 0, "本": 0, "下": 1}[which]))
+
+
+def _festival(m: re.Match[str], now: datetime) -> _Day:
+    return _Day(festivals.next_day(m["f"], now.date()))
+
+
 def _day_word(m: re.Match[str], now: datetime) -> _Day:
     days, part = _DAY_WORDS[m.group(0).lower()]
     return _Day(now.date() + timedelta(days=days), part)
@@ -225,12 +261,24 @@ _DAY_FORMS: list[tuple[str, Callable[[re.Match[str], datetime], _Day]]] = [
     (r"in (?P<n>\d{1,3}|an?) (?P<unit>(?:min(?:ute)?|hour|hr|day|week|month)s?)\b", _relative),
     (r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:t|\b)", _month_day),
     (rf"(?:(?P<y>\d{{4}})年)?(?P<m>{NUM})月(?P<d>{NUM})[日号]?", _month_day),
+    (r"(?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?![\d:])", _month_day),  # 12-3, 11.30, 12/24
+    (rf"(?P<rel>本|这个?|下下个?|下个?)?月(?:(?P<d>{NUM})[日号]|(?P<end>[底末尾]))", _month_relative),
+    (r"(?P<which>本|这个?|下个?)?周末", _weekend),
+    ("(?P<f>" + "|".join(festivals.NAMES) + ")", _festival),
     (_DAY_WORD, _day_word),
     (rf"(?:{_WEEKDAY.pattern})(?![a-z])", _weekday),
 ]
 _DAYS = [(re.compile(pattern, re.IGNORECASE), read) for pattern, read in _DAY_FORMS]
 
 _ISO = re.compile(r"\d{4}-\d\d-\d\d[t ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:z|[+-]\d\d(?::?\d\d)?)?", re.I)
+
+
+_DATE_SHAPED = re.compile(r"(?:\d{4}[-/.年])?\d{1,2}(?:月|[-/.])\d{1,2}[日号]?")
+
+
+def date_shaped(text: str) -> bool:
+    """Whether ``text`` is written as a date (13月40日 included), whether or not that day exists."""
+    return bool(_DATE_SHAPED.fullmatch(normalize(text)))
 
 
 def parse_when(text: str, now: datetime, default_time: time | None = None) -> datetime:

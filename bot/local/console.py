@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from prompt_toolkit import PromptSession
 from prompt_toolkit.key_binding import KeyBindings
 
-from bot.domain.polls import parse_span
+from bot.domain.spans import span as parse_span
 from bot.i18n import N_, Translator
 from bot.local.sandbox import Sandbox
 from bot.local.standin import FakeChat, FakeUser
@@ -81,7 +81,7 @@ class Console:
         show([(css, text)])
 
     def prompt(self) -> str:
-        when = self.t.datetime(self.box.now(), "short")
+        when = self.t.datetime(self.box.now())
         return f"{self.person.full_name} @ {self.transcript.chat_label(self.chat)} [{when}] › "
 
     # -- input -----------------------------------------------------------------------------
@@ -196,11 +196,11 @@ class Console:
             raise ConsoleError(N_("Write how far to move the clock, e.g. :skip 1d, :skip 2h30m, :skip 3天."))
         self.say("⏩ " + self.t.gettext("The clock moves %(span)s forward, to %(time)s.",
                                        span=self.t.duration(span),
-                                       time=self.t.datetime(self.box.now() + span, "short")))
+                                       time=self.t.datetime(self.box.now() + span)))
         await self.box.skip(span)
 
     async def show_time(self, _: str) -> None:
-        self.say(self.t.gettext("It is %(time)s.", time=self.t.datetime(self.box.now(), "full")))
+        self.say(self.t.gettext("It is %(time)s.", time=self.t.datetime(self.box.now())))
 
     async def show_help(self, _: str) -> None:
         self.say(self.t.gettext(HELP), "")

@@ -251,7 +251,7 @@ class Story(Stage):
                      "on it."))
         await self.skip_to("2026-07-23T18:31")
         for _ in range(2):
-            await self.expect(group, self.part("Reminder: %(kind)s “%(title)s”", "%(kind)s"), lines.idea)
+            await self.expect(group, self.part("Reminder: %(event)s", "%(event)s"), lines.idea)
 
         self.step(N_("At the talk the convener takes the minutes: a topic, a resident's remark, a decision "
                      "and an action item for the property manager, due in two weeks."))
@@ -274,7 +274,7 @@ class Story(Stage):
         await self.skip_to("2026-07-23T21:15")
         await self.says(admin, "/endmeeting")
         await self.expect(group, lines.decision, lines.remark, lines.idea)
-        for name in ("minutes-1.html", "minutes-1.md"):
+        for name in ("minutes-1.docx", "minutes-1.html", "minutes-1.md"):
             document = await self.expect(group)
             if document.document is None or document.document.file_name != name:
                 raise StepFailed(t.gettext("Step %(step)s: the bot did not send %(file)s.",

@@ -110,7 +110,7 @@ class Stage:
     async def skip_to(self, when: str) -> None:
         target = datetime.fromisoformat(when).replace(tzinfo=self.box.tz)
         span = target - self.box.now()
-        self.aside(N_("The clock moves on to %(time)s."), time=self.t.datetime(target, "short"))
+        self.aside(N_("The clock moves on to %(time)s."), time=self.t.datetime(target))
         await self.box.skip(span)
 
     def part(self, message: str, cut: str, **params: object) -> str:

@@ -164,7 +164,7 @@ class Transcript:
             head.append(("class:header", " ✎ " + self.t.gettext("edited")))
         if kind == "delete":
             return [*head, ("class:header", " ✗ " + self.t.gettext("deleted") + "\n")]
-        head.append(("class:header", " · " + self.t.datetime(when, "short")))
+        head.append(("class:header", " · " + self.t.datetime(when)))
         out: Fragments = [*head, ("", "\n")]
         if message.text:
             out.extend(indented(styled(message.text, message.entities)))

@@ -24,9 +24,10 @@ async def list_command(turn: Turn) -> None:
     await turn.reply(turn.render("event_list.html.j2", rows=rows[:15], kind_names=KIND_NAMES))
 
 
-def calendar_file(events: list[tuple[Event, list[rules.Change]]], name: str) -> bytes:
+def calendar_file(events: list[tuple[Event, list[rules.Change]]], name: str, made: datetime) -> bytes:
     """The events as iCalendar: RRULE, EXDATE for cancelled occurrences, RECURRENCE-ID overrides
-    for moved ones; times in the chat's zone (with VTIMEZONE) so phones show them right."""
+    for moved ones; times in the chat's zone (with VTIMEZONE) so phones show them right. Each
+    event's UID is its own random one; DTSTAMP is ``made``, when the file was made."""
     from zoneinfo import ZoneInfo
 
     from icalendar import Calendar, vRecur
@@ -42,9 +43,9 @@ def calendar_file(events: list[tuple[Event, list[rules.Change]]], name: str) -> 
 
         def base(start: datetime, event=event, tz=tz, length=length) -> VEvent:
             item = VEvent()
-            item.add("uid", f"yishi-event-{event.id}@yishi")
+            item.add("uid", f"{event.uid}@yishi")
             item.add("summary", event.title)
-            item.add("dtstamp", event.start)
+            item.add("dtstamp", made)
             item.add("dtstart", start.astimezone(tz))
             item.add("dtend", (start + length).astimezone(tz))
             if event.place:
@@ -85,7 +86,7 @@ async def _send_calendar(turn: Turn, to_chat: int) -> None:
         raise Refused(turn.t.gettext("There is no upcoming event. Conveners schedule one with /event."))
     title = (turn.chat.title if turn.chat else None) or "Yishi"
     await turn.context.bot.send_document(
-        to_chat, calendar_file(found, title), filename="events.ics",
+        to_chat, calendar_file(found, title, turn.rt.clock.now()), filename="events.ics",
         caption=turn.t.gettext("Open the file to add the events to your phone's calendar."))
 
 

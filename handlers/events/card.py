@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import events as rules
+from bot.domain import numbers
 from bot.domain.events import Event, Occurrence
 from bot.i18n import Translator
 from bot.refresh import Shown
@@ -43,8 +44,12 @@ def _buttons(t: Translator, event: Event, occurrence: Occurrence, counts: dict) 
     row = [InlineKeyboardButton(f"{t.gettext(ANSWER_NAMES[a])} · {t.number(counts.get(a, 0))}",
                                 callback_data=f"ev:r:{event.id}:{minute}:{code}")
            for code, a in ANSWER_CODES.items()]
-    return InlineKeyboardMarkup([row, [InlineKeyboardButton(t.gettext("📅 Add to calendar"),
-                                                            callback_data=f"ev:c:{event.id}")]])
+    rows = [row, [InlineKeyboardButton(t.gettext("📅 Add to calendar"), callback_data=f"ev:c:{event.id}")]]
+    holiday = t.holiday(occurrence.at)
+    if holiday:  # one press, for a convener, cancels this occurrence for the holiday
+        rows.append([InlineKeyboardButton(t.gettext("🏮 Cancel this one: %(holiday)s", holiday=holiday),
+                                          callback_data=f"ev:h:{event.id}:{minute}")])
+    return InlineKeyboardMarkup(rows)
 
 
 async def refresh(rt: Runtime, bot, event_id: int, *, now: bool = False) -> None:
@@ -63,13 +68,14 @@ async def refresh(rt: Runtime, bot, event_id: int, *, now: bool = False) -> None
 async def rsvp_pressed(turn: Turn) -> None:
     parts = turn.update.callback_query.data.split(":")
     stale = Refused(turn.t.gettext("This button is no longer valid."))
-    if len(parts) != 5 or not parts[2].isdigit() or not parts[3].isdigit() or parts[4] not in ANSWER_CODES:
+    event_id, minute = (numbers.whole(p, most=2**40) for p in parts[2:4]) if len(parts) == 5 else (None, None)
+    if event_id is None or minute is None or parts[4] not in ANSWER_CODES:
         raise stale
-    event = await store.get(turn.rt.store, int(parts[2]))
+    event = await store.get(turn.rt.store, event_id)
     message = turn.update.callback_query.message
     if event is None or message is None or message.chat.id != event.chat_id:
         raise stale
-    key = datetime.fromtimestamp(int(parts[3]) * 60, UTC)
+    key = datetime.fromtimestamp(minute * 60, UTC)
     changes = await store.changes(turn.rt.store, event.id)
     change = next((c for c in changes if c.occurrence == key), None)
     if not event.active or (change is not None and change.new_at is None):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.domain import events as rules
+from bot.domain import numbers
 from bot.domain.events import ALL_WORDS, Event, Occurrence
-from bot.domain.when import WhenError, parse_when
+from bot.domain.when import WhenError, date_shaped, parse_when
 from bot.i18n import N_
 from handlers.base import Refused, Turn, handler, send_html
 from handlers.events.card import refresh
@@ -41,6 +42,9 @@ async def change_command(turn: Turn) -> None:
         try:
             day = parse_when(request.which, _now(turn, turn.t), default_time=datetime.min.time()).date()
         except WhenError:
+            if date_shaped(request.which):
+                raise Refused(turn.t.gettext("There is no day %(text)s in the calendar: nothing was changed.",
+                                             text=request.which)) from None
             reason = f"{request.which} {reason}".strip()  # no date given: the next occurrence
         else:
             changes = await store.changes(turn.rt.store, event.id)
@@ -105,3 +109,24 @@ async def _told(turn: Turn, event: Event, what: str, occurrence: Occurrence | No
     await send_html(turn.context.bot, turn.chat_id, turn.render(
         "event_changed.html.j2", event=event, kind_name=KIND_NAMES[event.kind], what=what,
         occurrence=occurrence, new_at=new_at, reason=reason, repeat=repeat), reply_to=_reply_to(event))
+
+
+@handler
+async def holiday_pressed(turn: Turn) -> None:
+    """ev:h:<event>:<minute>, under an occurrence that falls on a public holiday: a convener
+    cancels that occurrence, the holiday its reason."""
+    parts = turn.update.callback_query.data.split(":")
+    event_id, minute = numbers.whole(parts[2]), numbers.whole(parts[3], most=2**40)
+    event = await store.get(turn.rt.store, event_id) if event_id is not None else None
+    message = turn.update.callback_query.message
+    if event is None or minute is None or message is None or message.chat.id != event.chat_id:
+        raise Refused(turn.t.gettext("This button is no longer valid."))
+    await turn.require_convener()
+    key = datetime.fromtimestamp(minute * 60, UTC)
+    ahead = rules.upcoming(event, await store.changes(turn.rt.store, event.id), turn.rt.clock.now(), count=60)
+    occurrence = next((o for o in ahead if o.key == key), None)
+    holiday = turn.t.holiday(occurrence.at) if occurrence is not None else ""
+    if not holiday:
+        raise Refused(turn.t.gettext("This button is no longer valid."))
+    await turn.answer()
+    await _cancel(turn, event, occurrence, holiday)

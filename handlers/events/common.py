@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from telegram import ReplyParameters
 
 from bot.domain import events as rules
-from bot.domain.event_time import EndBeforeStart, describe_examples, parse_event_time
+from bot.domain import numbers
+from bot.domain.event_time import EXAMPLES, EndBeforeStart, parse_event_time
 from bot.domain.events import Event, Occurrence
 from bot.domain.when import WhenError
 from bot.i18n import N_, Translator
@@ -43,7 +44,7 @@ def _parse_time(turn: Turn, text: str):
         raise Refused(turn.t.gettext("The end of %(text)s is before its start.", text=text)) from None
     except WhenError:
         raise Refused(turn.t.gettext("I cannot read the time %(text)s. Examples that work: %(examples)s.",
-                                     text=text, examples=", ".join(describe_examples()))) from None
+                                     text=text, examples=turn.t.gettext(EXAMPLES))) from None
 
 
 def repeat_text(t: Translator, rrule: str | None) -> str:
@@ -79,9 +80,19 @@ def _reply_to(event: Event) -> ReplyParameters | None:
     return ReplyParameters(event.message_id, allow_sending_without_reply=True) if event.message_id else None
 
 
-async def _pick(turn: Turn, number: int | None, kind: str | None = None) -> tuple[Event, Occurrence | None]:
-    """The event named by number, or the chat's (of ``kind``) with the soonest next occurrence."""
+async def _pick(turn: Turn, number: int | None, kind: str | None = None, *,
+                under_way: bool = False) -> tuple[Event, Occurrence | None]:
+    """The event named by number, or the chat's (of ``kind``) with the soonest next occurrence; and
+    that occurrence (with ``under_way``: the one under way, if one is)."""
     now = turn.rt.clock.now()
+
+    def soonest(event: Event, changes: list) -> Occurrence | None:
+        if under_way:
+            held = timedelta(0) if event.duration else rules.UNDER_WAY
+            return rules.current(event, changes, now, held_for=held)
+        found = rules.upcoming(event, changes, now, count=1)
+        return found[0] if found else None
+
     if number is not None:
         event = await store.by_number(turn.rt.store, turn.chat_id, number)
         if event is None:
@@ -89,17 +100,17 @@ async def _pick(turn: Turn, number: int | None, kind: str | None = None) -> tupl
     else:
         found = []
         for candidate in await store.of_chat(turn.rt.store, turn.chat_id, kind=kind):
-            nxt = rules.upcoming(candidate, await store.changes(turn.rt.store, candidate.id), now, count=1)
+            nxt = soonest(candidate, await store.changes(turn.rt.store, candidate.id))
             if nxt:
-                found.append((nxt[0].at, candidate))
+                found.append((nxt.at, candidate))
         if not found:
             raise Refused(turn.t.gettext("There is no upcoming event. Conveners schedule one with /event."))
         event = min(found, key=lambda f: f[0])[1]
-    nxt = rules.upcoming(event, await store.changes(turn.rt.store, event.id), now, count=1)
-    return event, (nxt[0] if nxt else None)
+    return event, soonest(event, await store.changes(turn.rt.store, event.id))
 
 
 def _number_and_rest(turn: Turn) -> tuple[int | None, str]:
     body = turn.body.strip()
-    match = re.match(r"#?(\d+)(?:\s+|$)(.*)$", body, re.S)
-    return (int(match.group(1)), match.group(2).strip()) if match else (None, body)
+    match = re.match(r"(\S+)(?:\s+|$)(.*)$", body, re.S)
+    number = numbers.whole(match.group(1)) if match else None
+    return (number, match.group(2).strip()) if number is not None else (None, body)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import events as rules
+from bot.domain import numbers, spans
 from bot.domain.events import KIND_WORDS, Event, EventInputError
 from bot.i18n import N_
 from handlers.base import Refused, Turn, edit_html, handler, send_html
@@ -43,17 +44,18 @@ async def create(turn: Turn) -> None:
         raise Refused(turn.t.gettext("%(when)s has already passed.", when=turn.t.datetime(when.start)))
     duration = when.duration
     if "duration" in settings:
-        duration = rules.parse_duration(settings["duration"])
+        duration = spans.span(settings["duration"], longest=timedelta(days=30))
         if duration is None:
             raise Refused(turn.t.gettext("I cannot read the duration %(text)s, e.g. 时长 2小时 or 90分钟.",
                                          text=settings["duration"]))
     reminders = None
     if "reminders" in settings:
-        reminders = rules.parse_reminders(settings["reminders"])
+        reminders = spans.offsets(settings["reminders"], when.start.astimezone(turn.t.tz).time(),
+                                  most=rules.MAX_REMINDERS)
         if reminders is None:
             raise Refused(turn.t.gettext(
-                "I cannot read the reminders %(text)s, e.g. 提醒 1天 1小时, 提醒 30分钟 or 提醒 无.",
-                text=settings["reminders"]))
+                "I cannot read the reminders %(text)s, e.g. 提醒 1天 1小时, 提醒 30分钟, 提醒 当天12:00 "
+                "or 提醒 无.", text=settings["reminders"]))
     data = {"kind": kind, "title": title, "place": settings.get("place"),
             "hosts": await _hosts(turn, settings.get("hosts")), "start": to_db(when.start),
             "duration": int(duration.total_seconds()) if duration else None, "rrule": when.rrule,
@@ -95,14 +97,13 @@ async def _hosts(turn: Turn, text: str | None) -> str | None:
 
 async def _pressed_draft(turn: Turn) -> tuple[int, dict]:
     parts = turn.update.callback_query.data.split(":")
-    found = None
-    if len(parts) == 3 and parts[2].isdigit():
-        found = await store.draft(turn.rt.store, int(parts[2]))
+    draft_id = numbers.whole(parts[2]) if len(parts) == 3 else None
+    found = await store.draft(turn.rt.store, draft_id) if draft_id is not None else None
     if found is None or turn.update.callback_query.message is None or found[0] != turn.chat_id:
         raise Refused(turn.t.gettext("This button is no longer valid."))
     if found[1] != turn.person.id:
         raise Refused(turn.t.gettext("Only the convener who wrote this event can save it."))
-    return int(parts[2]), found[2]
+    return draft_id, found[2]
 
 
 @handler

@@ -8,11 +8,11 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.i18n import N_
 from bot.runtime import runtime
-from handlers.base import Command
+from handlers.base import ID, Command
 from handlers.events.agenda import agenda_command
 from handlers.events.calendar import calendar_command, calendar_pressed, list_command
 from handlers.events.card import refresh, rsvp_pressed, rsvps_command
-from handlers.events.changes import change_command
+from handlers.events.changes import change_command, holiday_pressed
 from handlers.events.common import SCHEDULE_KIND
 from handlers.events.drafting import create, drop_pressed, save_pressed
 from handlers.events.reception import answer_command, ask_command, questions_command
@@ -44,10 +44,11 @@ def register(app: Application) -> list[Command]:
     app.add_handler(CommandHandler(["questions", "reception_queue"], questions_command))
     app.add_handler(CommandHandler("answer", answer_command))
     app.add_handler(CommandHandler("calendar", calendar_command))
-    app.add_handler(CallbackQueryHandler(save_pressed, pattern=r"^ev:s:"))
-    app.add_handler(CallbackQueryHandler(drop_pressed, pattern=r"^ev:x:"))
-    app.add_handler(CallbackQueryHandler(rsvp_pressed, pattern=r"^ev:r:"))
-    app.add_handler(CallbackQueryHandler(calendar_pressed, pattern=r"^ev:c:"))
+    app.add_handler(CallbackQueryHandler(save_pressed, pattern=rf"^ev:s:{ID}$"))
+    app.add_handler(CallbackQueryHandler(drop_pressed, pattern=rf"^ev:x:{ID}$"))
+    app.add_handler(CallbackQueryHandler(rsvp_pressed, pattern=rf"^ev:r:{ID}:{ID}:[gmn]$"))
+    app.add_handler(CallbackQueryHandler(calendar_pressed, pattern=rf"^ev:c:{ID}$"))
+    app.add_handler(CallbackQueryHandler(holiday_pressed, pattern=rf"^ev:h:{ID}:{ID}$"))
     runtime(app).scheduler.register(SCHEDULE_KIND, deliver)
     runtime(app).refresher.replays("event", functools.partial(refresh, runtime(app), app.bot))
     return COMMANDS

@@ -10,7 +10,7 @@ from bot.domain.events import Event, Occurrence
 from bot.runtime import Runtime
 from handlers.base import Refused, Turn, handler, send_html, tell_privately
 from handlers.events.common import _group_only, _number_and_rest
-from storage import chats, ideas
+from storage import chats, members
 from storage import events as store
 
 CARRY_WORDS = ("下次", "转下次", "轉下次", "next", "carry")
@@ -38,7 +38,7 @@ async def ask_command(turn: Turn) -> None:
         raise Refused(t.gettext("Write your question after the command, e.g. /ask 3栋电梯什么时候修好？"))
     chat_id = turn.chat_id
     if turn.in_private:
-        groups = [g for g, _ in await ideas.groups_of(turn.rt.store, turn.person.id)
+        groups = [g for g, _ in await members.groups_of(turn.rt.store, turn.person.id)
                   if await store.of_chat(turn.rt.store, g, kind="reception")]
         if len(groups) != 1:
             raise Refused(t.gettext("Ask in your group's chat: /ask and your question."))

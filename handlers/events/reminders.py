@@ -63,5 +63,5 @@ async def deliver(context: CallbackContext, firing: Firing) -> None:
 async def _reminder_html(rt: Runtime, t: Translator, event: Event, occurrence: Occurrence) -> str:
     queued = await store.questions(rt.store, event.id, occurrence.key) if event.kind == "reception" else []
     return rt.renderer.render("event_reminder.html.j2", t, event=event, kind_name=KIND_NAMES[event.kind],
-                              occurrence=occurrence, agenda=await agenda_of(rt, event, occurrence),
+                              occurrence=occurrence, agenda=await agenda_of(rt, t, event, occurrence),
                               queued=len(queued))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain import numbers
 from bot.domain.ideas import KIND_NAMES, STATE_NAMES, Idea
 from bot.i18n import Translator
 from bot.runtime import Runtime
@@ -44,7 +45,8 @@ async def _pressed_idea(turn: Turn, on_card: bool) -> tuple[Idea, list[str]]:
     """The idea a button belongs to, refusing forged, foreign and stale presses."""
     query = turn.update.callback_query
     parts = (query.data or "").split(":")
-    idea = await store.get(turn.rt.store, int(parts[2])) if len(parts) > 2 and parts[2].isdigit() else None
+    idea_id = numbers.whole(parts[2]) if len(parts) > 2 else None
+    idea = await store.get(turn.rt.store, idea_id) if idea_id is not None else None
     if idea is None or query.message is None or query.message.chat.id != idea.chat_id:
         raise _stale(turn)
     if on_card and query.message.message_id != idea.message_id:

@@ -52,8 +52,8 @@ async def _digest_html(rt: Runtime, t: Translator, chat_id: int, end) -> str | N
                  key=lambda i: (-i.endorsements, i.number))[:DIGEST_TOP]
     if not (fresh or changes or top):
         return None
-    return rt.renderer.render("idea_digest.html.j2", t, fresh=fresh, changes=changes, top=top,
-                              start=start, end=end, state_names=STATE_NAMES, kind_names=KIND_NAMES)
+    return rt.renderer.render("idea_digest.html.j2", t, fresh=fresh, changes=changes, top=top, start=start,
+                              last=end - timedelta(days=1), state_names=STATE_NAMES, kind_names=KIND_NAMES)
 
 
 async def deliver(context: CallbackContext, firing: Firing) -> None:

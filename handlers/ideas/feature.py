@@ -8,7 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.i18n import N_
 from bot.runtime import runtime
-from handlers.base import Command
+from handlers.base import CHAT, ID, Command
 from handlers.ideas.card import endorse, refresh, volunteer
 from handlers.ideas.digest import SCHEDULE_KIND, deliver, digest_command
 from handlers.ideas.lists import list_command, list_page
@@ -44,15 +44,15 @@ def register(app: Application) -> list[Command]:
     app.add_handler(CommandHandler("idea_poll", poll_command))
     app.add_handler(CommandHandler("idea_agenda", agenda_command))
     app.add_handler(CommandHandler("digest", digest_command))
-    app.add_handler(CallbackQueryHandler(choose_group, pattern=r"^id:pc:"))
-    app.add_handler(CallbackQueryHandler(draft_choice, pattern=r"^id:d[ep]:"))
-    app.add_handler(CallbackQueryHandler(endorse, pattern=r"^id:e:"))
-    app.add_handler(CallbackQueryHandler(volunteer, pattern=r"^id:v:"))
-    app.add_handler(CallbackQueryHandler(manage, pattern=r"^id:m:"))
-    app.add_handler(CallbackQueryHandler(state_pressed, pattern=r"^id:s:"))
-    app.add_handler(CallbackQueryHandler(poll_pressed, pattern=r"^id:p:"))
-    app.add_handler(CallbackQueryHandler(agenda_pressed, pattern=r"^id:a:"))
-    app.add_handler(CallbackQueryHandler(list_page, pattern=r"^id:l:"))
+    app.add_handler(CallbackQueryHandler(choose_group, pattern=rf"^id:pc:{ID}:{CHAT}:[01]$"))
+    app.add_handler(CallbackQueryHandler(draft_choice, pattern=rf"^id:(?:de:{ID}:{ID}|dp:{ID})$"))
+    app.add_handler(CallbackQueryHandler(endorse, pattern=rf"^id:e:{ID}$"))
+    app.add_handler(CallbackQueryHandler(volunteer, pattern=rf"^id:v:{ID}$"))
+    app.add_handler(CallbackQueryHandler(manage, pattern=rf"^id:m:{ID}$"))
+    app.add_handler(CallbackQueryHandler(state_pressed, pattern=rf"^id:s:{ID}:[a-z_]{{1,20}}$"))
+    app.add_handler(CallbackQueryHandler(poll_pressed, pattern=rf"^id:p:{ID}$"))
+    app.add_handler(CallbackQueryHandler(agenda_pressed, pattern=rf"^id:a:{ID}$"))
+    app.add_handler(CallbackQueryHandler(list_page, pattern=rf"^id:l:[a-z_]{{1,20}}:[a-z-]{{1,10}}:{ID}$"))
     runtime(app).scheduler.register(SCHEDULE_KIND, deliver)
     runtime(app).refresher.replays("idea", functools.partial(refresh, runtime(app), app.bot))
     return COMMANDS

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import ideas as rules
+from bot.domain import numbers
 from bot.domain.ideas import OPEN_STATES, STATE_NAMES, STATES
 from handlers.base import Refused, Turn, edit_html, handler
 from handlers.ideas.common import _stale
@@ -22,8 +23,8 @@ def _filters(words: list[str]) -> tuple[str, str, int]:
             kind = meaning
         elif meaning is not None:
             chosen = meaning
-        elif typed.isdigit():
-            page = int(typed) - 1
+        elif numbers.whole(typed) is not None:
+            page = numbers.whole(typed) - 1
     return chosen, kind, page
 
 
@@ -56,9 +57,9 @@ async def list_command(turn: Turn) -> None:
 async def list_page(turn: Turn) -> None:
     parts = turn.update.callback_query.data.split(":")
     if (turn.in_private or len(parts) != 5 or parts[2] not in (*STATES, "open", "all")
-            or parts[3] not in ("-", "idea", "wish") or not parts[4].isdigit()):
+            or parts[3] not in ("-", "idea", "wish") or numbers.whole(parts[4]) is None):
         raise _stale(turn)
-    text, markup = await _list(turn, parts[2], parts[3], int(parts[4]))
+    text, markup = await _list(turn, parts[2], parts[3], numbers.whole(parts[4]))
     await turn.answer()
     message = turn.update.callback_query.message
     await edit_html(turn.context.bot, message.chat.id, message.message_id, text, markup,

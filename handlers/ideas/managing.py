@@ -8,6 +8,7 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import ideas as rules
+from bot.domain import numbers
 from bot.domain.ideas import KIND_NAMES, STATE_NAMES, STATES, Idea, IdeaError
 from bot.domain.polls import MAX_QUESTION, Draft
 from handlers.base import Refused, Turn, handler, tell_privately
@@ -96,9 +97,8 @@ async def _target(turn: Turn, args: list[str]) -> Idea:
     if turn.in_private:
         raise Refused(turn.t.gettext("Ideas belong to a group: use this command in the group."))
     await turn.require_convener()
-    idea = None
-    if args and args[0].lstrip("#").isdigit():
-        idea = await store.by_number(turn.rt.store, turn.chat_id, int(args[0].lstrip("#")))
+    number = numbers.whole(args[0]) if args else None
+    idea = await store.by_number(turn.rt.store, turn.chat_id, number) if number is not None else None
     if idea is None:
         raise Refused(turn.t.gettext("Which idea? Give its number, e.g. /idea_state 3 accepted. "
                                      "/ideas lists them."))
@@ -119,7 +119,9 @@ async def state_command(turn: Turn) -> None:
     into = None
     if target == "merged":
         number = rest.split()[0].lstrip("#") if rest else ""
-        into = await store.by_number(turn.rt.store, turn.chat_id, int(number)) if number.isdigit() else None
+        into_number = numbers.whole(number)
+        if into_number is not None:
+            into = await store.by_number(turn.rt.store, turn.chat_id, into_number)
         if number and into is None:
             raise Refused(turn.t.gettext("There is no idea #%(number)s here.", number=number))
         rest = ""

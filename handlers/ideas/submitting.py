@@ -11,12 +11,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
 from bot.domain import ideas as rules
+from bot.domain import numbers
 from bot.domain.ideas import KIND_NAMES, Idea, IdeaError
-from handlers.base import Refused, Turn, handler, send_html
+from handlers.base import NO_GROUP, Refused, Turn, groups_of, handler, send_html
 from handlers.ideas.card import _card, refresh
 from handlers.ideas.common import _error, _stale
 from handlers.ideas.digest import ensure_digest
-from storage import chats
+from storage import chats, members
 from storage import ideas as store
 
 
@@ -44,11 +45,9 @@ async def submit(turn: Turn) -> None:
         if not await _offer_similar(turn, draft):
             await _post(turn, draft)
         return
-    groups = await store.groups_of(rt.store, turn.person.id)
+    groups = await groups_of(turn)
     if not groups:
-        raise Refused(turn.t.gettext(
-            "I do not know your community's group yet. Send any command there first (e.g. /ideas), "
-            "then try again."))
+        raise Refused(turn.t.gettext(NO_GROUP))
     draft = await store.add_draft(rt.store, user_id=turn.person.id, kind=kind, text=text, chat_id=None,
                                   anonymous=False, now=now)
     rows = [[InlineKeyboardButton(turn.t.gettext("%(group)s · with my name", group=title),
@@ -101,7 +100,8 @@ async def _post(turn: Turn, draft: store.Draft) -> Idea:
 
 
 async def _own_draft(turn: Turn, draft_id: str) -> store.Draft:
-    draft = await store.draft(turn.rt.store, int(draft_id)) if draft_id.isdigit() else None
+    number = numbers.whole(draft_id)
+    draft = await store.draft(turn.rt.store, number) if number is not None else None
     if draft is None or draft.user_id != turn.person.id:
         raise _stale(turn)
     return draft
@@ -114,7 +114,7 @@ async def choose_group(turn: Turn) -> None:
     if len(parts) != 5 or not turn.in_private or parts[4] not in ("0", "1"):
         raise _stale(turn)
     draft = await _own_draft(turn, parts[2])
-    groups = dict(await store.groups_of(turn.rt.store, turn.person.id))
+    groups = dict(await members.groups_of(turn.rt.store, turn.person.id))
     chat_id = int(parts[3]) if re.fullmatch(r"-?\d+", parts[3]) else None
     if chat_id not in groups:
         raise _stale(turn)
@@ -140,7 +140,8 @@ async def draft_choice(turn: Turn) -> None:
         await turn.answer()
         await _post(turn, draft)
         return
-    idea = await store.get(turn.rt.store, int(parts[3])) if len(parts) == 4 and parts[3].isdigit() else None
+    idea_id = numbers.whole(parts[3]) if len(parts) == 4 else None
+    idea = await store.get(turn.rt.store, idea_id) if idea_id is not None else None
     if idea is None or idea.chat_id != draft.chat_id or not idea.is_open:
         raise _stale(turn)
     await store.endorse(turn.rt.store, idea.id, turn.person.id, turn.rt.clock.now())

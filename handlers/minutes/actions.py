@@ -11,8 +11,9 @@ from telegram import MessageEntity
 from telegram.ext import CallbackContext
 
 from bot.domain import minutes as rules
+from bot.domain import numbers
 from bot.domain.models import Firing
-from bot.domain.when import WhenError, parse_when
+from bot.domain.when import DEADLINE_EXAMPLES, WhenError, parse_when
 from bot.i18n import N_
 from bot.runtime import runtime
 from handlers.base import Refused, Turn, handler, person_of, send_html, tell_privately
@@ -26,7 +27,7 @@ from handlers.minutes.common import (
     record_entry,
 )
 from handlers.roles import ROLE_NAMES
-from storage import chats
+from storage import chats, members
 from storage import minutes as store
 from storage import roles as role_store
 
@@ -49,8 +50,12 @@ async def _owner(turn: Turn, text: str) -> tuple[int | None, str | None, str, st
         rest = _body_without(message.text, value)
         if entity.type == MessageEntity.TEXT_MENTION and entity.user:
             return entity.user.id, None, person_of(entity.user).name, rest
-        return None, None, value, rest
+        member = await _member_named(turn, value)
+        return (member.id, None, member.name, rest) if member else (None, None, value, rest)
     words = text.split(maxsplit=1)
+    member = await _member_named(turn, words[0]) if words else None
+    if member is not None:
+        return member.id, None, member.name, words[1] if len(words) > 1 else ""
     if words:
         word = words[0].lower()
         role = ROLE_WORDS.get(word) or next(
@@ -66,6 +71,16 @@ async def _owner(turn: Turn, text: str) -> tuple[int | None, str | None, str, st
         + "\n\n"
         + turn.t.gettext(ACTION_USAGE)
     )
+
+
+async def _member_named(turn: Turn, word: str):
+    """The member of the group the word names: "张师傅" as the group knows them, or "@zhang"."""
+    wanted = word.removeprefix("@").casefold()
+    for person in await members.present(turn.rt.store, turn.chat_id):
+        known = (person.name, person.first_name, person.username or "")
+        if wanted in (name.casefold() for name in known):
+            return person
+    return None
 
 
 def _body_without(full: str, mention: str) -> str:
@@ -84,9 +99,8 @@ async def action_command(turn: Turn) -> None:
             due = parse_when(due_text, turn.rt.clock.now().astimezone(turn.t.tz))
         except WhenError:
             raise Refused(
-                turn.t.gettext(
-                    "I cannot read the due date %(text)s, e.g. 截止 两周后 or 截止 明天 18:00.", text=due_text
-                )
+                turn.t.gettext("I cannot read the time %(text)s. Examples that work: %(examples)s.",
+                               text=due_text, examples=turn.t.gettext(DEADLINE_EXAMPLES))
             ) from None
     if not text:
         raise Refused(turn.t.gettext(ACTION_USAGE))
@@ -116,22 +130,22 @@ async def action_command(turn: Turn) -> None:
             origin=f"{turn.origin}:due",
         )
     when = turn.t.gettext(", due %(when)s", when=turn.t.datetime(due)) if due else ""
-    await turn.reply(
-        html.escape(
-            turn.t.gettext(
-                "Action item #%(number)s for %(owner)s%(when)s recorded.",
-                number=item.number,
-                owner=owner_name,
-                when=when,
-            )
-        )
-    )
+    said = turn.t.gettext("Action item #%(number)s for %(owner)s%(when)s recorded.", number=item.number,
+                          owner=owner_name, when=when)
+    if role is not None and owner_id is None and not await _held(turn, role):
+        said += "\n" + turn.t.gettext("No one holds that role in this group yet, so no one will be reminded "
+                                      "of this item: give it with /grant.")
+    await turn.reply(html.escape(said))
+
+
+async def _held(turn: Turn, role: str) -> bool:
+    return any(g.role == role for g in await role_store.of_chat(turn.rt.store, turn.chat_id))
 
 
 async def deliver_due(context: CallbackContext, firing: Firing) -> None:
     rt = runtime(context)
     item = await store.action_by_id(rt.store, int(firing.schedule.ref))
-    if item is None or item.status not in ("open", "blocked"):
+    if item is None or item.status not in rules.OPEN_STATUSES:
         return
     chat_id = firing.schedule.chat_id
     t = rt.translator(await chats.get(rt.store, chat_id))
@@ -145,20 +159,17 @@ async def actions_command(turn: Turn) -> None:
     _group_only(turn)
     items = await store.actions_of_chat(turn.rt.store, turn.chat_id)
     await turn.reply(
-        turn.render("minutes_actions.html.j2", items=items, status_names=_names(turn.t, STATUS_NAMES))
+        turn.render("minutes_actions.html.j2", items=items, status_names=_names(turn.t, STATUS_NAMES),
+                    now=turn.rt.clock.now())
     )
 
 
 async def _mark(turn: Turn, status: str) -> None:
     _group_only(turn)
     words = turn.body.strip().lstrip("#").split(maxsplit=1)
-    number = int(words[0]) if words and words[0].isdigit() else None
+    number = numbers.whole(words[0]) if words else None
     note = words[1].strip() if len(words) > 1 else None
-    usage = (
-        N_("Usage: /done number [note], e.g. /done 1 已修好")
-        if status == "done"
-        else N_("Usage: /blocked number and why, e.g. /blocked 1 等材料到货")
-    )
+    usage = MARK_USAGE[status]
     item = await store.action(turn.rt.store, turn.chat_id, number) if number else None
     if item is None or item.status == "dropped" or (status == "blocked" and not note):
         raise Refused(turn.t.gettext(usage))
@@ -190,3 +201,15 @@ async def done_command(turn: Turn) -> None:
 @handler
 async def blocked_command(turn: Turn) -> None:
     await _mark(turn, "blocked")
+
+
+@handler
+async def started_command(turn: Turn) -> None:
+    await _mark(turn, "started")
+
+
+MARK_USAGE = {
+    "started": N_("Usage: /started number [note], e.g. /started 1 已联系施工队"),
+    "done": N_("Usage: /done number [note], e.g. /done 1 已修好"),
+    "blocked": N_("Usage: /blocked number and why, e.g. /blocked 1 等材料到货"),
+}

@@ -17,7 +17,8 @@ KIND_NAMES = {
     "reception": N_("Reception day"),
     "briefing": N_("Public integrity briefing (廉情发布会)"),
 }
-STATUS_NAMES = {"open": N_("open"), "done": N_("done"), "blocked": N_("blocked"), "dropped": N_("dropped")}
+STATUS_NAMES = {"open": N_("not started"), "started": N_("in progress"), "blocked": N_("blocked"),
+                "done": N_("done"), "dropped": N_("dropped")}
 CLOSE_KIND = "minutes_close"
 DUE_KIND = "minutes_due"
 

@@ -4,11 +4,13 @@ open, closed automatically."""
 from __future__ import annotations
 
 import html
+import re
 from datetime import timedelta
 
 from telegram.ext import CallbackContext
 
 from bot.domain import minutes as rules
+from bot.domain import numbers
 from bot.domain.models import Firing
 from bot.i18n import N_
 from bot.runtime import Runtime, runtime
@@ -144,7 +146,7 @@ async def ref_command(turn: Turn) -> None:
     from storage import ideas
 
     words = turn.body.strip().lstrip("#").split(maxsplit=1)
-    number = int(words[0]) if words and words[0].isdigit() else None
+    number = numbers.whole(words[0]) if words else None
     idea = await ideas.by_number(turn.rt.store, turn.chat_id, number) if number else None
     if idea is None:
         raise Refused(turn.t.gettext("Usage: /ref and the number of an idea of this chat, e.g. /ref 3"))
@@ -184,6 +186,21 @@ async def chair_command(turn: Turn) -> None:
     await store.set_chair(turn.rt.store, meeting.id, who.id, who.name)
     await record_entry(turn, meeting, "chair", who.name, data={"id": who.id, "name": who.name})
     await turn.reply(html.escape(turn.t.gettext("%(name)s chairs the meeting now.", name=who.name)))
+
+
+@handler
+async def present_command(turn: Turn) -> None:
+    """``/present`` in reply to someone's message, or ``/present 张三 李四``: they were there."""
+    meeting = await _running(turn)
+    quoted = turn.update.effective_message.reply_to_message
+    someone = quoted.from_user if quoted is not None else None
+    names = [person_of(someone).name] if someone is not None and not someone.is_bot else []
+    names += [n[:64] for n in re.split(r"[\s,，、;；]+", turn.body.strip()) if n]
+    if not names:
+        raise Refused(turn.t.gettext("Usage: reply to someone's message with /present, or "
+                                     "/present 张三 李四"))
+    await record_entry(turn, meeting, "present", "、".join(names), data={"names": names})
+    await turn.reply(html.escape(turn.t.gettext("Present: %(names)s", names=turn.t.listing(names))))
 
 
 @handler

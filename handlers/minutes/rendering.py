@@ -4,13 +4,17 @@ template, posted as messages and documents; the archive of past meetings."""
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 
+from bot.documents import docx_from_markdown, html_page
+from bot.domain import events as event_rules
 from bot.domain import minutes as rules
+from bot.domain import numbers
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime
 from handlers.base import Refused, Turn, handler, send_html
 from handlers.minutes.common import KIND_NAMES, STATUS_NAMES, _group_only, _names
-from storage import chats
+from storage import chats, events
 from storage import minutes as store
 
 SECTION_NAMES = {
@@ -24,6 +28,7 @@ SECTION_NAMES = {
 async def build(rt: Runtime, meeting: rules.Meeting, community: str) -> rules.Minutes:
     earlier = await store.actions_before(rt.store, meeting.chat_id, meeting.number)
     previous = await store.by_number(rt.store, meeting.chat_id, meeting.number - 1)
+    coming, agenda = await _event_side(rt, meeting)
     return rules.build(
         meeting,
         await store.entries(rt.store, meeting.id),
@@ -31,7 +36,24 @@ async def build(rt: Runtime, meeting: rules.Meeting, community: str) -> rules.Mi
         community=community,
         earlier=earlier,
         since=previous.started_at if previous else None,
+        coming=coming,
+        agenda=agenda,
     )
+
+
+async def _event_side(rt: Runtime, meeting: rules.Meeting) -> tuple[list[str], list[str]]:
+    """Who said they would come to the event occurrence the meeting took the place of, and the
+    agenda conveners wrote for it."""
+    event = await events.get(rt.store, meeting.event_id) if meeting.event_id else None
+    if event is None:
+        return [], []
+    changes = await events.changes(rt.store, event.id)
+    occurrence = event_rules.current(event, changes, meeting.started_at, held_for=timedelta(hours=2))
+    if occurrence is None or abs(occurrence.at - meeting.started_at) > timedelta(hours=2):
+        return [], []
+    coming = [name for name, answer in await events.answers(rt.store, event.id, occurrence.key)
+              if answer == "going"]
+    return coming, await events.items(rt.store, event.id, occurrence.key)
 
 
 def render(rt: Runtime, t: Translator, m: rules.Minutes, fmt: str = "html") -> str:
@@ -42,30 +64,24 @@ def render(rt: Runtime, t: Translator, m: rules.Minutes, fmt: str = "html") -> s
         kind_name=t.gettext(KIND_NAMES[m.meeting.kind]),
         status_names=_names(t, STATUS_NAMES),
         section_names=_names(t, SECTION_NAMES),
+        now=rt.clock.now(),
     )
     return html.unescape(text) if fmt == "md" else text
 
 
-def html_document(title: str, body: str) -> bytes:
-    return (
-        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>'
-        + html.escape(title)
-        + '</title></head>\n<body style="white-space: pre-wrap; font-family: sans-serif">\n'
-        + body
-        + "\n</body></html>\n"
-    ).encode("utf-8")
-
-
 async def post(rt: Runtime, bot, chat_id: int, meeting: rules.Meeting) -> None:
-    """The minutes as HTML messages, then as a document (HTML and Markdown)."""
+    """The minutes as HTML messages, then as files to keep and print: Word, HTML and Markdown."""
     chat = await chats.get(rt.store, chat_id)
     t = rt.translator(chat)
-    m = await build(rt, meeting, (chat.title if chat else None) or "")
-    text = render(rt, t, m)
+    m = await build(rt, meeting, (chat.community if chat else None) or "")
+    text, markdown = render(rt, t, m), render(rt, t, m, "md")
     await send_html(bot, chat_id, text)
     name = f"minutes-{meeting.number}"
-    await bot.send_document(chat_id, html_document(name, text), filename=f"{name}.html")
-    await bot.send_document(chat_id, render(rt, t, m, "md").encode("utf-8"), filename=f"{name}.md")
+    title = t.gettext("Minutes of meeting #%(number)s", number=meeting.number)
+    title = t.labelled(m.community or (chat.title if chat else None) or "", title)
+    await bot.send_document(chat_id, docx_from_markdown(markdown, title, t.locale), filename=f"{name}.docx")
+    await bot.send_document(chat_id, html_page(title, t.locale, text), filename=f"{name}.html")
+    await bot.send_document(chat_id, markdown.encode("utf-8"), filename=f"{name}.md")
 
 
 @handler
@@ -84,7 +100,8 @@ async def meetings_command(turn: Turn) -> None:
 async def minutes_command(turn: Turn) -> None:
     _group_only(turn)
     word = turn.body.strip().lstrip("#")
-    meeting = await store.by_number(turn.rt.store, turn.chat_id, int(word)) if word.isdigit() else None
+    number = numbers.whole(word)
+    meeting = await store.by_number(turn.rt.store, turn.chat_id, number) if number is not None else None
     if meeting is None or meeting.status != "closed":
         raise Refused(
             turn.t.gettext("Usage: /minutes and the number of a past meeting; /meetings lists them.")
@@ -98,7 +115,7 @@ async def export_command(turn: Turn) -> None:
     found = await store.of_chat(turn.rt.store, turn.chat_id)
     if not found:
         raise Refused(turn.t.gettext("No meeting has been recorded yet. Conveners start one with /meeting."))
-    community = (turn.chat.title if turn.chat else None) or ""
+    community = (turn.chat.community if turn.chat else None) or ""
     parts = [render(turn.rt, turn.t, await build(turn.rt, m, community), "md") for m in found]
     await turn.context.bot.send_document(
         turn.chat_id, ("\n\n---\n\n".join(parts) + "\n").encode("utf-8"), filename="minutes-all.md"

@@ -7,9 +7,10 @@ from datetime import datetime, time, timedelta
 
 from telegram import ReplyParameters
 
+from bot.domain import numbers
 from bot.domain.polls import Poll
 from bot.domain.roles import leads_scope
-from bot.domain.when import WhenError, parse_when
+from bot.domain.when import DEADLINE_EXAMPLES, WhenError, parse_when
 from bot.i18n import N_
 from handlers.base import Refused, Turn
 from storage import polls, roles
@@ -31,9 +32,8 @@ def _deadline(turn: Turn, text: str) -> datetime:
     try:
         when = parse_when(text, now, default_time=DATE_ONLY_DEADLINE)
     except WhenError:
-        raise Refused(turn.t.gettext(
-            "I cannot read the time %(text)s. Examples that work: 7月20日 20:00, 明晚8点, 3天后, "
-            "周五 18:00, 2026-07-20 20:00.", text=text)) from None
+        raise Refused(turn.t.gettext("I cannot read the time %(text)s. Examples that work: %(examples)s.",
+                                     text=text, examples=turn.t.gettext(DEADLINE_EXAMPLES))) from None
     if when <= now + timedelta(minutes=1):
         raise Refused(turn.t.gettext("The deadline %(when)s has already passed.",
                                      when=turn.t.datetime(when)))
@@ -67,8 +67,10 @@ async def _target(turn: Turn) -> tuple[Poll, list[str]]:
     _group_only(turn)
     args = list(turn.context.args or [])
     poll = None
-    if args and args[0].lstrip("#").isdigit():
-        poll = await polls.by_number(turn.rt.store, turn.chat_id, int(args.pop(0).lstrip("#")))
+    number = numbers.whole(args[0]) if args else None
+    if number is not None:
+        args.pop(0)
+        poll = await polls.by_number(turn.rt.store, turn.chat_id, number)
     else:
         replied = turn.update.effective_message.reply_to_message
         if replied is not None:

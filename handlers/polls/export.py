@@ -35,7 +35,8 @@ async def export_csv(rt: Runtime, t: Translator, poll: Poll) -> bytes:
     w = csv.writer(out)
     view = await _view(rt, poll)
     w.writerow([t.gettext("Vote"), f"#{poll.number}", poll.question])
-    w.writerow([t.gettext("Status"), t.gettext(STATUS_NAMES[poll.status]), poll.outcome or ""])
+    outcome = [poll.outcome] if poll.outcome else []
+    w.writerow([t.gettext("Status"), t.gettext(STATUS_NAMES[poll.status]), *outcome])
     named = poll.shows_names
     if poll.kind == "owner":
         o = view["owner"]
@@ -49,23 +50,23 @@ async def export_csv(rt: Runtime, t: Translator, poll: Poll) -> bytes:
         w.writerow([])
         ballots = {b.household_id: b for b in await polls.ballots(rt.store, poll.id)}
         w.writerow([t.gettext("Household"), t.gettext("Area (m²)"), t.gettext("Took part"),
-                    t.gettext("Choice") if named else ""])
+                     *[t.gettext("Choice")] * named])  # a secret vote's file has no choice column
         for h in await households.by_ids(rt.store, await polls.electorate(rt.store, poll.id)):
             b = ballots.get(h.id)
             w.writerow([h.label, _m2(h.area), t.gettext("yes") if b else t.gettext("no"),
-                        option_label(t, poll, b.choices[0]) if b and named else ""])
+                        *[option_label(t, poll, b.choices[0]) if b else ""] * named])
     else:
         rows = await polls.ballots(rt.store, poll.id)
         if poll.kind != "chain":
             for c in view["tally"].options:
                 w.writerow([option_label(t, poll, c.position), c.votes])
         w.writerow([])
-        w.writerow([t.gettext("Member"), t.gettext("Choice") if named else "", t.gettext("Note")])
+        shown = named and poll.kind != "chain"
+        w.writerow([t.gettext("Member"), *[t.gettext("Choice")] * shown, t.gettext("Note")])
         for b in rows:
             if b.choices:
-                shown = named and poll.kind != "chain"
-                choice = ", ".join(option_label(t, poll, p) for p in b.choices) if shown else ""
-                w.writerow([b.name, choice, b.note or ""])
+                choice = [", ".join(option_label(t, poll, p) for p in b.choices)] * shown
+                w.writerow([b.name, *choice, b.note or ""])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -9,7 +9,7 @@ from telegram.ext import filters as tg_filters
 
 from bot.i18n import N_
 from bot.runtime import runtime
-from handlers.base import Command, start_links
+from handlers.base import ID, Command, start_links
 from handlers.polls.closing import close_command, extend_command, final_command, reopen_command
 from handlers.polls.common import SCHEDULE_KIND
 from handlers.polls.creating import KIND_OF_COMMAND, create
@@ -46,8 +46,8 @@ def register(app: Application) -> list[Command]:
     app.add_handler(CommandHandler("notvoted", not_voted_command))
     app.add_handler(CommandHandler("polls", list_command))
     app.add_handler(CommandHandler("export", export_command))
-    app.add_handler(CallbackQueryHandler(vote, pattern=r"^pv:"))
-    app.add_handler(CallbackQueryHandler(chain_pressed, pattern=r"^p[jl]:"))
+    app.add_handler(CallbackQueryHandler(vote, pattern=rf"^pv:{ID}:[0-9]{{1,2}}$"))
+    app.add_handler(CallbackQueryHandler(chain_pressed, pattern=rf"^p[jl]:{ID}$"))
     app.add_handler(MessageHandler(tg_filters.REPLY & tg_filters.TEXT & ~tg_filters.COMMAND
                                    & tg_filters.ChatType.GROUPS, chain_reply))
     runtime(app).scheduler.register(SCHEDULE_KIND, deliver)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden
 
+from bot.domain import numbers
 from bot.domain.polls import MAX_NOTE, Poll, toggle
 from bot.i18n import Translator
 from bot.runtime import Runtime
@@ -19,7 +20,8 @@ async def _pressed_poll(turn: Turn) -> tuple[Poll, list[str]]:
     """The poll a button belongs to, refusing forged or stale presses."""
     query = turn.update.callback_query
     parts = (query.data or "").split(":")
-    poll = await polls.get(turn.rt.store, int(parts[1])) if len(parts) > 1 and parts[1].isdigit() else None
+    poll_id = numbers.whole(parts[1]) if len(parts) > 1 else None
+    poll = await polls.get(turn.rt.store, poll_id) if poll_id is not None else None
     stale = Refused(turn.t.gettext("This button is no longer valid."))
     if poll is None or query.message is None:
         raise stale
@@ -28,9 +30,18 @@ async def _pressed_poll(turn: Turn) -> tuple[Poll, list[str]]:
             raise stale
     elif query.message.chat.id != poll.chat_id or query.message.message_id != poll.message_id:
         raise stale
+    if not poll.is_open and poll.kind == "chain" and poll.capacity is not None \
+            and await _taken(turn.rt, poll) >= poll.capacity:
+        raise Refused(turn.t.gettext("Sorry, the chain is full."))
+    if not poll.is_open and poll.kind == "chain":
+        raise Refused(turn.t.gettext("Sign-up closed."))
     if not poll.is_open:
         raise Refused(turn.t.gettext("Voting has closed."))
     return poll, parts[2:]
+
+
+async def _taken(rt: Runtime, poll: Poll) -> int:
+    return sum(1 for b in await polls.ballots(rt.store, poll.id) if b.choices)
 
 
 async def _member_of(turn: Turn, chat_id: int) -> bool:
@@ -45,9 +56,9 @@ async def _member_of(turn: Turn, chat_id: int) -> bool:
 async def vote(turn: Turn) -> None:
     poll, rest = await _pressed_poll(turn)
     t = turn.t
-    if not rest or not rest[0].isdigit() or int(rest[0]) >= len(poll.options) or poll.kind == "chain":
+    position = numbers.whole(rest[0]) if len(rest) == 1 else None
+    if position is None or position >= len(poll.options) or poll.kind == "chain":
         raise Refused(t.gettext("This button is no longer valid."))
-    position = int(rest[0])
     source = turn.update.callback_query.id
     now = turn.rt.clock.now()
     label = option_label(t, poll, position)
@@ -119,10 +130,9 @@ async def _chain_change(turn: Turn, poll: Poll, joining: bool, note: str | None,
     voter = f"u{turn.person.id}"
     current = await polls.ballot_of(turn.rt.store, poll.id, voter)
     t = turn.t
-    if joining and current is None and poll.capacity is not None:
-        taken = sum(1 for b in await polls.ballots(turn.rt.store, poll.id) if b.choices)
-        if taken >= poll.capacity:
-            raise Refused(t.gettext("Sorry, the chain is full."))
+    wants_place = joining and current is None and poll.capacity is not None
+    if wants_place and await _taken(turn.rt, poll) >= poll.capacity:
+        raise Refused(t.gettext("Sorry, the chain is full."))
     if not joining and current is None:
         raise Refused(t.gettext("You are not on this list."))
     await polls.cast(turn.rt.store, poll.id, voter=voter, user_id=turn.person.id, household_id=None,
@@ -131,8 +141,7 @@ async def _chain_change(turn: Turn, poll: Poll, joining: bool, note: str | None,
     text = t.gettext("You are on the list.") if joining else t.gettext("You left the list.")
     if turn.update.callback_query is not None:
         await turn.answer(text)
-    taken = sum(1 for b in await polls.ballots(turn.rt.store, poll.id) if b.choices)
-    if joining and poll.capacity is not None and taken >= poll.capacity:
+    if joining and poll.capacity is not None and await _taken(turn.rt, poll) >= poll.capacity:
         await close(turn.rt, turn.context.bot, poll, full=True)
     else:
         await refresh(turn.rt, turn.context.bot, poll.id)
@@ -158,7 +167,8 @@ async def chain_reply(turn: Turn) -> None:
 
 async def _private_ballot_link(turn: Turn, payload: str) -> None:
     """``/start v<poll>``: the ballot of a secret vote, in the voter's private chat."""
-    poll = await polls.get(turn.rt.store, int(payload)) if payload.isdigit() else None
+    poll_id = numbers.whole(payload)
+    poll = await polls.get(turn.rt.store, poll_id) if poll_id is not None else None
     if poll is None or not poll.secret:
         raise Refused(turn.t.gettext("This link is no longer valid."))
     if not poll.is_open:

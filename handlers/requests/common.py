@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden
 
+from bot.domain import numbers
 from bot.domain import requests as rules
 from bot.domain.requests import CATEGORIES, Request
 from bot.i18n import N_, Translator
@@ -63,9 +64,8 @@ async def _actors(turn: Turn, request: Request) -> set[str]:
 
 
 async def _request_arg(turn: Turn, word: str | None) -> Request:
-    request = None
-    if word and word.lstrip("#").isdigit():
-        request = await store.get(turn.rt.store, int(word.lstrip("#")))
+    number = numbers.whole(word)
+    request = await store.get(turn.rt.store, number) if number is not None else None
     if request is None:
         raise Refused(turn.t.gettext("There is no request %(word)s. /requests lists them.",
                                      word=word or ""))

@@ -7,13 +7,21 @@ from telegram.ext import filters as tg_filters
 
 from bot.i18n import N_
 from bot.runtime import runtime
-from handlers.base import Command, start_links
+from handlers.base import CHAT, ID, Command, start_links
 from handlers.requests.assigning import assign_command, escalate_command
 from handlers.requests.common import CLOSE, DUE
 from handlers.requests.figures import figures_command, targets_command
 from handlers.requests.handling import deliver_close, deliver_due, pressed, request_command
 from handlers.requests.lists import list_command, queue_command
-from handlers.requests.reporting import _report_link, chosen_community, photo, report_command, submit
+from handlers.requests.reporting import (
+    _report_link,
+    category_chosen,
+    chosen_community,
+    described,
+    photo,
+    report_command,
+    submit,
+)
 
 COMMANDS = [
     Command("report", N_("Report a problem (诉求) to those who handle it"), convener=False, where="both"),
@@ -41,9 +49,12 @@ def register(app: Application) -> list[Command]:
     app.add_handler(CommandHandler("targets", targets_command))
     app.add_handler(CommandHandler(["figures", "stats"], figures_command))
     app.add_handler(MessageHandler(tg_filters.PHOTO & tg_filters.ChatType.PRIVATE, photo))
-    app.add_handler(CallbackQueryHandler(chosen_community, pattern=r"^rq:c:"))
-    app.add_handler(CallbackQueryHandler(submit, pattern=r"^rq:s:"))
-    app.add_handler(CallbackQueryHandler(pressed, pattern=r"^rq:"))  # and any other rq: press, refused
+    app.add_handler(MessageHandler(tg_filters.TEXT & ~tg_filters.COMMAND & tg_filters.ChatType.PRIVATE,
+                                   described))
+    app.add_handler(CallbackQueryHandler(category_chosen, pattern=r"^rq:k:[a-z]{1,12}$"))
+    app.add_handler(CallbackQueryHandler(chosen_community, pattern=rf"^rq:c:{CHAT}$"))
+    app.add_handler(CallbackQueryHandler(submit, pattern=r"^rq:s:[01]$"))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=rf"^rq:(?:[aw]:{ID}|r:{ID}:[0-9]{{1,2}})$"))
     runtime(app).scheduler.register(DUE, deliver_due)
     runtime(app).scheduler.register(CLOSE, deliver_close)
     start_links(app)["q"] = _report_link

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from bot.domain import numbers
 from bot.domain import requests as rules
 from handlers.base import Refused, Turn, handler
 from handlers.requests.common import _names, _unknown_category
@@ -25,7 +26,7 @@ async def targets_command(turn: Turn) -> None:
                           "days), or /targets confirm 7 (days before an unconfirmed resolution closes)")
         now = rt.clock.now()
         if args[0].casefold() in ("confirm", "确认", "確認"):
-            days = int(args[1]) if len(args) == 2 and args[1].isdigit() else 0
+            days = (numbers.whole(args[1]) if len(args) == 2 else None) or 0
             if not 1 <= days <= 60:
                 raise Refused(usage)
             await chats.set_setting(rt.store, turn.chat_id, "request_confirm_days", days, now)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from telegram.ext import CallbackContext
 
+from bot.domain import numbers
 from bot.domain import requests as rules
 from bot.domain.models import Firing
 from bot.domain.requests import NotAllowed, Request
@@ -57,7 +58,7 @@ async def request_command(turn: Turn) -> None:
                                      "rate.", word=args[1]))
     rest = " ".join(args[2:]).strip()
     if action == "confirm":
-        rating = int(rest) if rest.isdigit() else None
+        rating = numbers.whole(rest)
         await _act(turn, request, actors, "confirm", rating=rating)
     else:
         await _act(turn, request, actors, action, note=rest or None)
@@ -84,9 +85,10 @@ async def pressed(turn: Turn) -> None:
     """rq:a:<id> accept, rq:w:<id> start work, rq:r:<id>:<1-5> confirm with a rating."""
     parts = turn.update.callback_query.data.split(":")
     stale = Refused(turn.t.gettext("This button is no longer valid."))
-    if len(parts) < 3 or not parts[2].isdigit() or not turn.in_private:
+    request_id = numbers.whole(parts[2]) if len(parts) >= 3 else None
+    if request_id is None or not turn.in_private:
         raise stale
-    request = await store.get(turn.rt.store, int(parts[2]))
+    request = await store.get(turn.rt.store, request_id)
     if request is None:
         raise stale
     actors = await _actors(turn, request)
@@ -98,7 +100,7 @@ async def pressed(turn: Turn) -> None:
         await _act(turn, request, actors, "start")
     elif parts[1] == "r" and len(parts) == 4:
         await _act(turn, request, actors, "confirm",
-                   rating=int(parts[3]) if parts[3].isdigit() else None)
+                   rating=numbers.whole(parts[3]))
     else:
         raise stale
 

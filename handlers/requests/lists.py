@@ -10,7 +10,7 @@ from bot.i18n import Translator
 from bot.runtime import Runtime
 from handlers.base import Refused, Turn, handler
 from handlers.requests.common import _late, _names, _tell, _translator_for
-from storage import chats
+from storage import chats, members
 from storage import requests as store
 
 SHOWN = 40
@@ -52,7 +52,7 @@ async def list_command(turn: Turn) -> None:
                                      **_names(t)))
         return
     parts = []
-    for chat_id, _ in await store.communities_of(rt.store, turn.person.id):
+    for chat_id, _ in await members.groups_of(rt.store, turn.person.id):
         if await turn.convenes(chat_id):
             parts.append(await _convener_list(rt, t, await chats.get(rt.store, chat_id)))
     mine = await store.of_reporter(rt.store, turn.person.id)

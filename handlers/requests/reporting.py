@@ -9,12 +9,13 @@ from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain import numbers
 from bot.domain import requests as rules
 from bot.domain.requests import CATEGORIES
 from bot.i18n import Translator
-from handlers.base import Refused, Turn, deep_link, handler, send_html
-from handlers.requests.common import CATEGORY_NAMES, DUE, _names, _unknown_category, _view
-from storage import chats, drafts
+from handlers.base import NO_GROUP, Refused, Turn, deep_link, groups_of, handler, send_html
+from handlers.requests.common import CATEGORY_NAMES, DUE, _names, _view
+from storage import chats, drafts, members
 from storage import requests as store
 
 
@@ -24,20 +25,19 @@ def _usage(t: Translator) -> str:
                      known=t.listing(t.gettext(CATEGORY_NAMES[c]) for c in CATEGORIES))
 
 
-def _parse_report(t: Translator, body: str) -> tuple[str, str]:
+def _parse_report(t: Translator, body: str) -> tuple[str | None, str]:
+    """(the category, if the first word names one; the description, possibly empty)."""
     word, _, text = body.partition(" ") if " " in body else body.partition("\n")
-    if not word:
-        raise Refused(_usage(t))
-    category = rules.parse_category(word)
-    if category is None:
-        raise _unknown_category(t, word)
+    category = rules.parse_category(word) if word else None
+    return category, _description(t, text if category else body)
+
+
+def _description(t: Translator, text: str) -> str:
     text = text.strip()
-    if not text:
-        raise Refused(t.gettext("Please describe the problem after the category.") + "\n" + _usage(t))
     if len(text) > rules.MAX_TEXT:
         raise Refused(t.gettext("A request can be at most %(most)s characters; yours has %(count)s.",
                                 most=rules.MAX_TEXT, count=len(text)))
-    return category, text
+    return text
 
 
 async def _check_rate(turn: Turn) -> None:
@@ -54,7 +54,7 @@ async def report_command(turn: Turn) -> None:
         draft = None
         try:
             category, text = _parse_report(t, turn.body.strip())
-            draft = {"chat_id": turn.chat_id, "category": category, "text": text, "photo": None}
+            draft = {"chat_id": turn.chat_id, "category": category, "text": text or None, "photo": None}
         except Refused:
             pass  # the details are sorted out privately, never in the group
         await _keep(turn, draft or {"chat_id": turn.chat_id})
@@ -66,11 +66,49 @@ async def report_command(turn: Turn) -> None:
             InlineKeyboardMarkup([[button]]))
         return
     category, text = _parse_report(t, turn.body.strip())
-    photo = _photo_of(turn)
     await _check_rate(turn)
     old = await _draft(turn) or {}
-    await _where(turn, {"chat_id": old.get("chat_id"), "category": category, "text": text,
-                        "photo": photo})
+    await _next_step(turn, {"chat_id": old.get("chat_id"), "category": category, "text": text or None,
+                            "photo": _photo_of(turn)})
+
+
+async def _next_step(turn: Turn, draft: dict) -> None:
+    """Ask for what the draft still lacks: its category (buttons), its description, its community."""
+    t = turn.t
+    if draft.get("category") is None:
+        await _keep(turn, draft)
+        buttons = [InlineKeyboardButton(t.gettext(CATEGORY_NAMES[c]), callback_data=f"rq:k:{c}")
+                   for c in CATEGORIES]
+        await turn.reply(html.escape(t.gettext("What is it about? Choose one.")),
+                         InlineKeyboardMarkup([buttons[i:i + 3] for i in range(0, len(buttons), 3)]))
+    elif not draft.get("text"):
+        await _keep(turn, draft)
+        await turn.reply(html.escape(t.gettext(
+            "Describe the problem in a message: what, where, since when. A photo can follow.")))
+    else:
+        await _where(turn, draft)
+
+
+@handler
+async def category_chosen(turn: Turn) -> None:
+    """rq:k:<category>, under "What is it about?"."""
+    draft = await _draft(turn)
+    category = turn.update.callback_query.data.split(":")[2]
+    if not turn.in_private or draft is None or category not in CATEGORIES:
+        raise Refused(turn.t.gettext("This button is no longer valid."))
+    await turn.answer()
+    await _next_step(turn, {**draft, "category": category})
+
+
+@handler
+async def described(turn: Turn) -> None:
+    """A plain message in private while a request waits for its description."""
+    draft = await _draft(turn)
+    if draft is None or draft.get("text"):
+        return  # not a request being written: nothing to say
+    text = _description(turn.t, turn.update.effective_message.text or "")
+    await _check_rate(turn)
+    await _next_step(turn, {**draft, "text": text})
 
 
 async def _draft(turn: Turn) -> dict | None:
@@ -88,15 +126,12 @@ def _photo_of(turn: Turn) -> str | None:
 
 async def _where(turn: Turn, draft: dict) -> None:
     """Keep the draft, settling which community it belongs to, then ask how public it may be."""
-    places = await store.communities_of(turn.rt.store, turn.person.id) \
-        if draft.get("chat_id") is None else []
+    places = await groups_of(turn) if draft.get("chat_id") is None else []
     if len(places) == 1:
         draft["chat_id"] = places[0][0]
     await _keep(turn, draft)
     if draft.get("chat_id") is None and not places:
-        raise Refused(turn.t.gettext(
-            "I have not seen you in a community group with me yet. Send /report in your "
-            "community's group, then continue here."))
+        raise Refused(turn.t.gettext(NO_GROUP))
     if len(places) > 1:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(
             name or str(chat_id), callback_data=f"rq:c:{chat_id}")] for chat_id, name in places])
@@ -120,8 +155,8 @@ async def _ask_public(turn: Turn, draft: dict) -> None:
 
 async def _report_link(turn: Turn, payload: str) -> None:
     """``/start q<chat>``: continue privately a request begun in that group."""
-    chat_id = int(payload) if payload.lstrip("-").isdigit() else None
-    places = dict(await store.communities_of(turn.rt.store, turn.person.id))
+    chat_id = numbers.chat_id(payload)
+    places = dict(await members.groups_of(turn.rt.store, turn.person.id))
     if chat_id not in places:
         raise Refused(turn.t.gettext("This link is no longer valid."))
     draft = await _draft(turn) or {}
@@ -152,8 +187,8 @@ async def photo(turn: Turn) -> None:
 async def chosen_community(turn: Turn) -> None:
     data = turn.update.callback_query.data.split(":")
     draft = await _draft(turn)
-    places = dict(await store.communities_of(turn.rt.store, turn.person.id))
-    chat_id = int(data[2]) if len(data) == 3 and data[2].lstrip("-").isdigit() else None
+    places = dict(await members.groups_of(turn.rt.store, turn.person.id))
+    chat_id = numbers.chat_id(data[2]) if len(data) == 3 else None
     if not turn.in_private or not draft or not draft.get("text") or chat_id not in places:
         raise Refused(turn.t.gettext("This button is no longer valid."))
     draft["chat_id"] = chat_id

@@ -208,6 +208,10 @@ class Updates:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise bad_request("bad webhook: invalid webhook URL specified", violation=True)
+        try:
+            await asyncio.get_running_loop().getaddrinfo(parts.hostname, None)
+        except OSError:
+            raise bad_request("bad webhook: Failed to resolve host: Name or service not known") from None
         secret = p.str("secret_token")
         if secret is not None and (
             not 1 <= len(secret) <= 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in secret)
