@@ -105,7 +105,7 @@ class Lanes(BaseUpdateProcessor):
                  done: Done | None = None) -> None:
         super().__init__(max_concurrent_updates=1_000_000)  # waiting is cheap; running is bounded
         self._running = asyncio.Semaphore(running)
-        self._per_chat = per_chat or {"message": 8, "press": 32}
+        self._per_chat = per_chat or {"message": 8, "press": 32, "other": 8}
         self._tails: dict[Hashable, asyncio.Future] = {}
         self._pools: dict[Hashable, _Pool] = {}
         self.done = done

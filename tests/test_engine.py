@@ -183,3 +183,16 @@ async def test_a_429_pauses_only_its_chat_and_the_message_still_arrives(tmp_path
             await bot.stop()
         assert tg.rate_limited == 1  # the limiter waited as told instead of trying again at once
         tg.violations.clear()  # the one 429 was provoked on purpose
+
+
+async def test_an_update_that_is_not_telegram_s_runs_in_a_lane_of_its_own():
+    from bot.updates import Lanes
+
+    ran = []
+
+    async def work(n: int) -> None:
+        ran.append(n)
+
+    lanes = Lanes()
+    await asyncio.gather(*(lanes.do_process_update(object(), work(n)) for n in range(3)))
+    assert ran == [0, 1, 2] and not lanes.busy

@@ -35,6 +35,16 @@ def test_upcoming_skips_cancelled_and_shows_moved_occurrences_at_their_new_time(
     assert rules.upcoming(event(status="cancelled"), [], NOW) == []
 
 
+def test_an_occurrence_is_found_by_its_key_while_it_is_ahead():
+    first = event().start
+    moved_to = first + timedelta(days=1)
+    changes = [Change(first, moved_to, "场地冲突"), Change(first + timedelta(weeks=1), None, "下雨")]
+    assert rules.ahead(event(), changes, NOW, first).at == moved_to  # by its original time
+    assert rules.ahead(event(), changes, NOW, first + timedelta(weeks=1)) is None  # cancelled
+    assert rules.ahead(event(), changes, moved_to + timedelta(minutes=1), first) is None  # over
+    assert rules.ahead(event(), changes, NOW, first + timedelta(hours=1)) is None  # no such occurrence
+
+
 def test_monthly_on_the_31st_skips_short_months_and_the_last_day_does_not():
     start = datetime(2026, 7, 31, 12, tzinfo=UTC)
     on_31 = rules.upcoming(event("FREQ=MONTHLY;BYMONTHDAY=31", start), [], NOW, count=3)

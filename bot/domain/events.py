@@ -97,6 +97,11 @@ def upcoming(event: Event, changes: list[Change], now: datetime, *, count: int =
     return [o for o in found if o.at >= now and (include_cancelled or not o.cancelled)][:count]
 
 
+def ahead(event: Event, changes: list[Change], now: datetime, key: datetime) -> Occurrence | None:
+    """The occurrence keyed ``key`` (its original time), if it is one of those still to come."""
+    return next((o for o in upcoming(event, changes, now, count=60) if o.key == key), None)
+
+
 def current(event: Event, changes: list[Change], now: datetime,
             held_for: timedelta = HELD_FOR) -> Occurrence | None:
     """The occurrence under way or held within ``held_for`` of its end, else the next."""

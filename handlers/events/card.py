@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import events as rules
-from bot.domain import numbers
 from bot.domain.events import Event, Occurrence
 from bot.i18n import Translator
 from bot.refresh import Shown
@@ -21,6 +18,7 @@ from handlers.events.common import (
     _minute,
     _number_and_rest,
     _pick,
+    _pressed_occurrence,
     repeat_text,
 )
 from storage import chats
@@ -66,24 +64,17 @@ async def refresh(rt: Runtime, bot, event_id: int, *, now: bool = False) -> None
 
 @handler
 async def rsvp_pressed(turn: Turn) -> None:
-    parts = turn.update.callback_query.data.split(":")
-    stale = Refused(turn.t.gettext("This button is no longer valid."))
-    event_id, minute = (numbers.whole(p, most=2**40) for p in parts[2:4]) if len(parts) == 5 else (None, None)
-    if event_id is None or minute is None or parts[4] not in ANSWER_CODES:
-        raise stale
-    event = await store.get(turn.rt.store, event_id)
+    event, key, rest = await _pressed_occurrence(turn)
+    if len(rest) != 1 or rest[0] not in ANSWER_CODES:
+        raise Refused(turn.t.gettext("This button is no longer valid."))
     message = turn.update.callback_query.message
-    if event is None or message is None or message.chat.id != event.chat_id:
-        raise stale
-    key = datetime.fromtimestamp(minute * 60, UTC)
     changes = await store.changes(turn.rt.store, event.id)
     change = next((c for c in changes if c.occurrence == key), None)
     if not event.active or (change is not None and change.new_at is None):
         raise Refused(turn.t.gettext("This occurrence is cancelled."))
-    known = rules.upcoming(event, changes, turn.rt.clock.now(), count=60)
-    if not any(o.key == key for o in known):
+    if rules.ahead(event, changes, turn.rt.clock.now(), key) is None:
         raise Refused(turn.t.gettext("This occurrence is over."))
-    answer = ANSWER_CODES[parts[4]]
+    answer = ANSWER_CODES[rest[0]]
     await store.answer(turn.rt.store, event.id, key, turn.person.id, turn.person.name, answer,
                        turn.rt.clock.now())
     await turn.answer(turn.t.gettext("Your answer: %(answer)s.", answer=turn.t.gettext(ANSWER_NAMES[answer])))

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.domain import events as rules
-from bot.domain import numbers
 from bot.domain.events import ALL_WORDS, Event, Occurrence
 from bot.domain.when import WhenError, date_shaped, parse_when
 from bot.i18n import N_
 from handlers.base import Refused, Turn, handler, send_html
 from handlers.events.card import refresh
-from handlers.events.common import KIND_NAMES, _group_only, _now, _parse_time, _pick, _reply_to, repeat_text
+from handlers.events.common import (
+    KIND_NAMES,
+    _group_only,
+    _now,
+    _parse_time,
+    _pick,
+    _pressed_occurrence,
+    _reply_to,
+    repeat_text,
+)
 from handlers.events.reminders import arm
 from storage import events as store
 
@@ -115,16 +123,9 @@ async def _told(turn: Turn, event: Event, what: str, occurrence: Occurrence | No
 async def holiday_pressed(turn: Turn) -> None:
     """ev:h:<event>:<minute>, under an occurrence that falls on a public holiday: a convener
     cancels that occurrence, the holiday its reason."""
-    parts = turn.update.callback_query.data.split(":")
-    event_id, minute = numbers.whole(parts[2]), numbers.whole(parts[3], most=2**40)
-    event = await store.get(turn.rt.store, event_id) if event_id is not None else None
-    message = turn.update.callback_query.message
-    if event is None or minute is None or message is None or message.chat.id != event.chat_id:
-        raise Refused(turn.t.gettext("This button is no longer valid."))
+    event, key, _ = await _pressed_occurrence(turn)
     await turn.require_convener()
-    key = datetime.fromtimestamp(minute * 60, UTC)
-    ahead = rules.upcoming(event, await store.changes(turn.rt.store, event.id), turn.rt.clock.now(), count=60)
-    occurrence = next((o for o in ahead if o.key == key), None)
+    occurrence = rules.ahead(event, await store.changes(turn.rt.store, event.id), turn.rt.clock.now(), key)
     holiday = turn.t.holiday(occurrence.at) if occurrence is not None else ""
     if not holiday:
         raise Refused(turn.t.gettext("This button is no longer valid."))

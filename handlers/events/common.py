@@ -4,7 +4,7 @@ how an event repeats, and which event a command names."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from telegram import ReplyParameters
 
@@ -35,6 +35,18 @@ def _now(turn_or_rt, t: Translator) -> datetime:
 
 def _minute(key: datetime) -> int:
     return int(key.timestamp()) // 60
+
+
+async def _pressed_occurrence(turn: Turn) -> tuple[Event, datetime, list[str]]:
+    """The event and occurrence key a button ``ev:<x>:<event>:<minute>[:…]`` carries, and the
+    data's remaining fields; a forged or foreign press is refused as stale."""
+    parts = turn.update.callback_query.data.split(":")
+    event_id, minute = (numbers.whole(p, most=2**40) for p in parts[2:4]) if len(parts) >= 4 else (None, None)
+    event = await store.get(turn.rt.store, event_id) if event_id is not None else None
+    message = turn.update.callback_query.message
+    if event is None or minute is None or message is None or message.chat.id != event.chat_id:
+        raise Refused(turn.t.gettext("This button is no longer valid."))
+    return event, datetime.fromtimestamp(minute * 60, UTC), parts[4:]
 
 
 def _parse_time(turn: Turn, text: str):
