@@ -27,7 +27,7 @@ from bot.i18n import N_, Translator
 from bot.refresh import Shown
 from bot.render import split_message
 from bot.runtime import Runtime, runtime
-from storage import chats, members, roles, users
+from storage import chats, members, roles, topics, users
 
 log = logging.getLogger(__name__)
 _COMMAND = re.compile(r"^/\S+[ \t]*")
@@ -97,6 +97,27 @@ class Turn:
         return _COMMAND.sub("", message.text or message.caption or "", count=1)
 
     @property
+    def thread(self) -> int | None:
+        """The forum topic the update came from (None: the General topic, or no topics)."""
+        message = self.update.effective_message
+        return message.message_thread_id if message is not None and message.is_topic_message else None
+
+    @property
+    def quoted(self) -> Message | None:
+        """The message this one answers, when the person answered one. In a forum topic Telegram
+        shows every message as an answer to the topic's first message: that is no answer."""
+        message = self.update.effective_message
+        quoted = message.reply_to_message if message is not None else None
+        if quoted is None or (message.is_topic_message and quoted.message_id == message.message_thread_id):
+            return None
+        return quoted
+
+    async def keep_topic(self, *subjects: str) -> None:
+        """Later messages about ``subjects`` ("poll:12", "ideas") go to the topic this came from."""
+        if not self.in_private:
+            await topics.remember(self.rt.store, self.chat_id, self.thread, *subjects)
+
+    @property
     def in_private(self) -> bool:
         return self.update.effective_chat.type == "private"
 
@@ -147,10 +168,14 @@ class Turn:
         reply_to = (ReplyParameters(message.message_id, allow_sending_without_reply=True)
                     if message is not None and self.update.callback_query is None else None)
         try:
-            return await send_html(self.context.bot, self.chat_id, html, markup, reply_to)
+            return await send_html(self.context.bot, self.chat_id, html, markup, reply_to, self.thread)
         except ChatMigrated as moved:  # the group became a supergroup meanwhile: follow it
             await self.rt.migrate_chat(self.chat_id, moved.new_chat_id)
             return await send_html(self.context.bot, moved.new_chat_id, html, markup)
+
+    async def send_file(self, data: bytes, filename: str, **extra: object) -> Message:
+        """Send a document here (in the topic this came from); ``extra``: caption and the like."""
+        return await send_file(self.context.bot, self.chat_id, data, filename, self.thread, **extra)
 
     async def answer(self, text: str | None = None, alert: bool = False) -> None:
         """Answer the pressed button (a toast, or an alert when ``alert``). A press Telegram
@@ -165,18 +190,40 @@ class Turn:
 
 
 async def send_html(bot, chat_id: int, html: str, markup: InlineKeyboardMarkup | None = None,
-                    reply_to: ReplyParameters | None = None) -> Message:
-    """Send possibly long HTML as consecutive messages; the keyboard rides on the last one."""
+                    reply_to: ReplyParameters | None = None, thread: int | None = None) -> Message:
+    """Send possibly long HTML as consecutive messages, in forum topic ``thread`` when given; the
+    keyboard rides on the last one."""
     parts = split_message(html)
     sent: Message | None = None
     for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        sent = await bot.send_message(
-            chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup if last else None,
-            reply_parameters=reply_to if index == 0 else None,
-            link_preview_options=None,
-        )
+        sent = await in_topic(functools.partial(
+            bot.send_message, chat_id, part, parse_mode=ParseMode.HTML,
+            reply_markup=markup if index == len(parts) - 1 else None,
+            reply_parameters=reply_to if index == 0 else None, link_preview_options=None), thread)
+        thread = sent.message_thread_id if sent.is_topic_message else None
     return sent  # type: ignore[return-value]
+
+
+async def send_file(bot, chat_id: int, data: bytes, filename: str, thread: int | None = None,
+                    **extra: object) -> Message:
+    """Send a document (``extra``: caption and the like), in forum topic ``thread`` when given."""
+    return await in_topic(functools.partial(bot.send_document, chat_id, data, filename=filename, **extra),
+                          thread)
+
+
+TOPIC_GONE = ("message thread not found", "topic_closed")
+
+
+async def in_topic(send: Callable[..., Awaitable[Message]], thread: int | None) -> Message:
+    """``send(message_thread_id=thread)``; when the topic was deleted or closed meanwhile, the
+    message goes to the General topic instead of being lost."""
+    try:
+        return await send(message_thread_id=thread)
+    except BadRequest as error:
+        if thread is None or not any(reason in str(error).lower() for reason in TOPIC_GONE):
+            raise
+        log.info("topic %s is gone or closed: sent to General instead", thread)
+        return await send(message_thread_id=None)
 
 
 def deep_link(username: str, payload: str) -> str:

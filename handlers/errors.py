@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
 from telegram import Update
@@ -37,7 +38,7 @@ async def on_error(update: object, context: CallbackContext) -> None:
         if update.callback_query is not None:
             await turn.answer(text, alert=True)
         else:
-            await context.bot.send_message(chat.id, text)
+            await turn.reply(html.escape(text))
     except Exception:
         log.warning("could not tell chat %s about the error", chat.id, exc_info=True)
 

@@ -28,7 +28,7 @@ ROLE_NAMES = {
 def _target(turn: Turn, usage: str):
     if turn.in_private:
         raise Refused(turn.t.gettext("Roles belong to a group: use this command in the group."))
-    reply = turn.update.effective_message.reply_to_message
+    reply = turn.quoted
     if reply is None or reply.from_user is None or reply.from_user.is_bot:
         raise Refused(usage)
     return reply.from_user

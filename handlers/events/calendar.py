@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.domain import events as rules
 from bot.domain.events import Event
-from handlers.base import Refused, Turn, handler, may_write
+from handlers.base import Refused, Turn, handler, may_write, send_file
 from handlers.events.common import KIND_NAMES, _group_only
 from storage import events as store
 
@@ -85,9 +85,9 @@ async def _send_calendar(turn: Turn, to_chat: int) -> None:
     if not found:
         raise Refused(turn.t.gettext("There is no upcoming event. Conveners schedule one with /event."))
     title = (turn.chat.title if turn.chat else None) or "Yishi"
-    await turn.context.bot.send_document(
-        to_chat, calendar_file(found, title, turn.rt.clock.now()), filename="events.ics",
-        caption=turn.t.gettext("Open the file to add the events to your phone's calendar."))
+    await send_file(turn.context.bot, to_chat, calendar_file(found, title, turn.rt.clock.now()), "events.ics",
+                    turn.thread if to_chat == turn.chat_id else None,
+                    caption=turn.t.gettext("Open the file to add the events to your phone's calendar."))
 
 
 @handler

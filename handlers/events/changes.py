@@ -19,6 +19,7 @@ from handlers.events.common import (
     _pressed_occurrence,
     _reply_to,
     repeat_text,
+    topic_of,
 )
 from handlers.events.reminders import arm
 from storage import events as store
@@ -116,7 +117,8 @@ async def _told(turn: Turn, event: Event, what: str, occurrence: Occurrence | No
     await refresh(turn.rt, turn.context.bot, event.id, now=True)
     await send_html(turn.context.bot, turn.chat_id, turn.render(
         "event_changed.html.j2", event=event, kind_name=KIND_NAMES[event.kind], what=what,
-        occurrence=occurrence, new_at=new_at, reason=reason, repeat=repeat), reply_to=_reply_to(event))
+        occurrence=occurrence, new_at=new_at, reason=reason, repeat=repeat), reply_to=_reply_to(event),
+        thread=await topic_of(turn.rt, event))
 
 
 @handler

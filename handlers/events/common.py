@@ -14,8 +14,10 @@ from bot.domain.event_time import EXAMPLES, EndBeforeStart, parse_event_time
 from bot.domain.events import Event, Occurrence
 from bot.domain.when import WhenError
 from bot.i18n import N_, Translator
+from bot.runtime import Runtime
 from handlers.base import Refused, Turn
 from storage import events as store
+from storage import topics
 
 KIND_NAMES = {"talk": N_("Evening talk"), "reception": N_("Reception day")}
 ANSWER_NAMES = {"going": N_("Going"), "maybe": N_("Maybe"), "no": N_("Not going")}
@@ -90,6 +92,11 @@ def _reminders(chat, event: Event) -> tuple[int, ...]:
 
 def _reply_to(event: Event) -> ReplyParameters | None:
     return ReplyParameters(event.message_id, allow_sending_without_reply=True) if event.message_id else None
+
+
+async def topic_of(rt: Runtime, event: Event) -> int | None:
+    """The forum topic the event was saved in, where its reminders and changes go (None: General)."""
+    return await topics.of(rt.store, event.chat_id, f"event:{event.id}")
 
 
 async def _pick(turn: Turn, number: int | None, kind: str | None = None, *,

@@ -121,13 +121,14 @@ async def save_pressed(turn: Turn) -> None:
         reminders=tuple(data["reminders"]) if data["reminders"] is not None else None,
         created_by=turn.person.id, now=turn.rt.clock.now(), origin=turn.origin)
     await store.take_draft(turn.rt.store, draft_id)
+    await turn.keep_topic(f"event:{event.id}")
     await turn.answer(turn.t.gettext("Saved."))
     message = turn.update.callback_query.message
     await edit_html(turn.context.bot, turn.chat_id, message.message_id, html.escape(turn.t.gettext(
         "Saved as #%(number)s.", number=event.number)))
     if event.message_id is None:  # not posted yet (or handled again after a crash before it was)
         html_text, markup = await _card(turn.rt, turn.t, event)
-        sent = await send_html(turn.context.bot, turn.chat_id, html_text, markup)
+        sent = await send_html(turn.context.bot, turn.chat_id, html_text, markup, thread=turn.thread)
         await store.set_message(turn.rt.store, event.id, sent.message_id)
     await arm(turn.rt, turn.chat, event)
 

@@ -9,7 +9,7 @@ from bot.domain import events as rules
 from bot.domain.events import Event, Occurrence
 from bot.runtime import Runtime
 from handlers.base import Refused, Turn, handler, send_html, tell_privately
-from handlers.events.common import _group_only, _number_and_rest
+from handlers.events.common import _group_only, _number_and_rest, topic_of
 from storage import chats, members
 from storage import events as store
 
@@ -100,7 +100,8 @@ async def answer_command(turn: Turn) -> None:
     settled = await store.questions(turn.rt.store, event.id, day.key)
     if rules.summary_ready(settled):
         await send_html(turn.context.bot, turn.chat_id, turn.render(
-            "reception_summary.html.j2", event=event, occurrence=day, questions=settled))
+            "reception_summary.html.j2", event=event, occurrence=day, questions=settled),
+            thread=await topic_of(turn.rt, event))
 
 
 async def _tell_asker(turn: Turn, user_id: int, question: str, answer: str) -> None:

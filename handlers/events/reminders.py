@@ -13,7 +13,7 @@ from bot.runtime import Runtime, runtime
 from handlers.base import send_html
 from handlers.events.agenda import agenda_of
 from handlers.events.card import _buttons, refresh, shows_buttons
-from handlers.events.common import KIND_NAMES, SCHEDULE_KIND, _reminders, _reply_to
+from handlers.events.common import KIND_NAMES, SCHEDULE_KIND, _reminders, _reply_to, topic_of
 from storage import chats, schedules
 from storage import events as store
 from storage.times import from_db, to_db
@@ -56,7 +56,7 @@ async def deliver(context: CallbackContext, firing: Firing) -> None:
     markup = _buttons(t, event, occurrence, rules.count_answers(
         [a for _, a in await store.answers(rt.store, event.id, key)]))
     sent = await send_html(context.bot, event.chat_id, await _reminder_html(rt, t, event, occurrence),
-                           markup, _reply_to(event))
+                           markup, _reply_to(event), await topic_of(rt, event))
     await shows_buttons(rt, event.chat_id, sent.message_id, markup)
 
 

@@ -14,7 +14,7 @@ from bot.domain.when import parse_clock, parse_weekday
 from bot.i18n import Translator
 from bot.runtime import Runtime, runtime
 from handlers.base import Refused, Turn, handler, send_html
-from storage import chats, schedules
+from storage import chats, schedules, topics
 from storage import ideas as store
 
 SCHEDULE_KIND = "idea_digest"
@@ -63,7 +63,7 @@ async def deliver(context: CallbackContext, firing: Firing) -> None:
         return
     text = await _digest_html(rt, rt.translator(chat), chat.id, firing.occurrence)
     if text is not None:
-        await send_html(context.bot, chat.id, text)
+        await send_html(context.bot, chat.id, text, thread=await topics.of(rt.store, chat.id, topics.IDEAS))
 
 
 @handler
@@ -87,6 +87,7 @@ async def digest_command(turn: Turn) -> None:
             raise Refused(turn.t.gettext("Usage: /digest weekday time, e.g. /digest 周日 20:00 or "
                                          "/digest 星期五 19:30; /digest off stops it."))
         value = {"day": day, "time": at.strftime("%H:%M")}
+    await turn.keep_topic(topics.IDEAS)
     await chats.set_setting(turn.rt.store, turn.chat_id, "idea_digest", value, now)
     chat = await chats.get(turn.rt.store, turn.chat_id)
     await ensure_digest(turn.rt, chat, renew=True)

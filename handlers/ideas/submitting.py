@@ -17,7 +17,7 @@ from handlers.base import NO_GROUP, Refused, Turn, groups_of, handler, send_html
 from handlers.ideas.card import _card, refresh
 from handlers.ideas.common import _error, _stale
 from handlers.ideas.digest import ensure_digest
-from storage import chats, members
+from storage import chats, members, topics
 from storage import ideas as store
 
 
@@ -87,9 +87,12 @@ async def _post(turn: Turn, draft: store.Draft) -> Idea:
                               anonymous=draft.anonymous, user_id=draft.user_id, now=rt.clock.now(),
                               origin=turn.origin)
     chat = await chats.get(rt.store, idea.chat_id)
+    if turn.chat_id == idea.chat_id:  # written in the group: ideas go to the topic it came from
+        await turn.keep_topic(topics.IDEAS)
     if idea.message_id is None:  # not posted yet (or handled again after a crash before it was)
         text, markup = await _card(rt, rt.translator(chat), idea)
-        message = await send_html(turn.context.bot, idea.chat_id, text, markup)
+        message = await send_html(turn.context.bot, idea.chat_id, text, markup,
+                                  thread=await topics.of(rt.store, idea.chat_id, topics.IDEAS))
         await store.set_message(rt.store, idea.id, message.message_id)
     await store.drop_draft(rt.store, draft.id)
     await ensure_digest(rt, chat)

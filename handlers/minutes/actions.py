@@ -27,7 +27,7 @@ from handlers.minutes.common import (
     record_entry,
 )
 from handlers.roles import ROLE_NAMES
-from storage import chats, members
+from storage import chats, members, topics
 from storage import minutes as store
 from storage import roles as role_store
 
@@ -42,7 +42,7 @@ ACTION_USAGE = N_(
 async def _owner(turn: Turn, text: str) -> tuple[int | None, str | None, str, str]:
     """(user id, role, name, remaining text) from a reply, a mention or a leading role word."""
     message = turn.update.effective_message
-    quoted = message.reply_to_message
+    quoted = turn.quoted
     if quoted is not None and quoted.from_user is not None and not quoted.from_user.is_bot:
         who = person_of(quoted.from_user)
         return who.id, None, who.name, text
@@ -151,7 +151,8 @@ async def deliver_due(context: CallbackContext, firing: Firing) -> None:
     t = rt.translator(await chats.get(rt.store, chat_id))
     text = rt.renderer.render("minutes_reminder.html.j2", t, a=item, overdue=firing.offset == 0)
     if not await tell_privately(rt, context.bot, item.owner_id, text):
-        await send_html(context.bot, chat_id, text)
+        await send_html(context.bot, chat_id, text,
+                        thread=await topics.of(rt.store, chat_id, f"meeting:{item.meeting_id}"))
 
 
 @handler

@@ -25,7 +25,7 @@ from handlers.minutes.common import (
     record_entry,
 )
 from handlers.minutes.rendering import post
-from storage import chats
+from storage import chats, topics
 from storage import minutes as store
 
 
@@ -68,6 +68,8 @@ async def start_command(turn: Turn) -> None:
         now=now,
         origin=turn.origin,
     )
+    if meeting is not None:
+        await turn.keep_topic(f"meeting:{meeting.id}")
     if meeting is None:
         raise Refused(turn.t.gettext("A meeting is running already: end it with /endmeeting first."))
     hours = (
@@ -121,8 +123,7 @@ async def decision_command(turn: Turn) -> None:
 @handler
 async def note_command(turn: Turn) -> None:
     meeting = await _running(turn)
-    message = turn.update.effective_message
-    quoted = message.reply_to_message
+    quoted = turn.quoted
     text = turn.body.strip()
     speaker = None
     if quoted is not None and quoted.from_user is not None and not quoted.from_user.is_bot:
@@ -179,7 +180,7 @@ async def chair_command(turn: Turn) -> None:
         raise Refused(
             turn.t.gettext("Only the chair (%(name)s) records the minutes.", name=meeting.chair_name)
         )
-    quoted = turn.update.effective_message.reply_to_message
+    quoted = turn.quoted
     if quoted is None or quoted.from_user is None or quoted.from_user.is_bot:
         raise Refused(turn.t.gettext("Reply with /chair to a message of the person who takes the chair."))
     who = person_of(quoted.from_user)
@@ -192,7 +193,7 @@ async def chair_command(turn: Turn) -> None:
 async def present_command(turn: Turn) -> None:
     """``/present`` in reply to someone's message, or ``/present 张三 李四``: they were there."""
     meeting = await _running(turn)
-    quoted = turn.update.effective_message.reply_to_message
+    quoted = turn.quoted
     someone = quoted.from_user if quoted is not None else None
     names = [person_of(someone).name] if someone is not None and not someone.is_bot else []
     names += [n[:64] for n in re.split(r"[\s,，、;；]+", turn.body.strip()) if n]
@@ -213,7 +214,12 @@ async def _close(rt: Runtime, bot, meeting: rules.Meeting, by: str) -> None:
     if not await store.close(rt.store, meeting.id, by, rt.clock.now()):
         return
     await _cancel_schedules(rt, CLOSE_KIND, str(meeting.id))
-    await post(rt, bot, meeting.chat_id, await store.get(rt.store, meeting.id))
+    await post(rt, bot, meeting.chat_id, await store.get(rt.store, meeting.id), await _topic(rt, meeting))
+
+
+async def _topic(rt: Runtime, meeting: rules.Meeting) -> int | None:
+    """The forum topic the meeting was started in (None: General)."""
+    return await topics.of(rt.store, meeting.chat_id, f"meeting:{meeting.id}")
 
 
 async def deliver_close(context: CallbackContext, firing: Firing) -> None:
@@ -231,5 +237,6 @@ async def deliver_close(context: CallbackContext, firing: Firing) -> None:
                 number=meeting.number,
             )
         ),
+        thread=await _topic(rt, meeting),
     )
     await _close(rt, context.bot, meeting, "auto")

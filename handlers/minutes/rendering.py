@@ -12,7 +12,7 @@ from bot.domain import minutes as rules
 from bot.domain import numbers
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime
-from handlers.base import Refused, Turn, handler, send_html
+from handlers.base import Refused, Turn, handler, send_file, send_html
 from handlers.minutes.common import KIND_NAMES, STATUS_NAMES, _group_only, _names
 from storage import chats, events
 from storage import minutes as store
@@ -69,19 +69,21 @@ def render(rt: Runtime, t: Translator, m: rules.Minutes, fmt: str = "html") -> s
     return html.unescape(text) if fmt == "md" else text
 
 
-async def post(rt: Runtime, bot, chat_id: int, meeting: rules.Meeting) -> None:
-    """The minutes as HTML messages, then as files to keep and print: Word, HTML and Markdown."""
+async def post(rt: Runtime, bot, chat_id: int, meeting: rules.Meeting, thread: int | None) -> None:
+    """The minutes as HTML messages, then as files to keep and print: Word, HTML and Markdown; in
+    forum topic ``thread`` when given."""
     chat = await chats.get(rt.store, chat_id)
     t = rt.translator(chat)
     m = await build(rt, meeting, (chat.community if chat else None) or "")
     text, markdown = render(rt, t, m), render(rt, t, m, "md")
-    await send_html(bot, chat_id, text)
+    sent = await send_html(bot, chat_id, text, thread=thread)
+    thread = sent.message_thread_id if sent.is_topic_message else None  # General, if the topic went
     name = f"minutes-{meeting.number}"
     title = t.gettext("Minutes of meeting #%(number)s", number=meeting.number)
     title = t.labelled(m.community or (chat.title if chat else None) or "", title)
-    await bot.send_document(chat_id, docx_from_markdown(markdown, title, t.locale), filename=f"{name}.docx")
-    await bot.send_document(chat_id, html_page(title, t.locale, text), filename=f"{name}.html")
-    await bot.send_document(chat_id, markdown.encode("utf-8"), filename=f"{name}.md")
+    for data, suffix in ((docx_from_markdown(markdown, title, t.locale), "docx"),
+                         (html_page(title, t.locale, text), "html"), (markdown.encode("utf-8"), "md")):
+        await send_file(bot, chat_id, data, f"{name}.{suffix}", thread)
 
 
 @handler
@@ -106,7 +108,7 @@ async def minutes_command(turn: Turn) -> None:
         raise Refused(
             turn.t.gettext("Usage: /minutes and the number of a past meeting; /meetings lists them.")
         )
-    await post(turn.rt, turn.context.bot, turn.chat_id, meeting)
+    await post(turn.rt, turn.context.bot, turn.chat_id, meeting, turn.thread)
 
 
 @handler
@@ -117,6 +119,4 @@ async def export_command(turn: Turn) -> None:
         raise Refused(turn.t.gettext("No meeting has been recorded yet. Conveners start one with /meeting."))
     community = (turn.chat.community if turn.chat else None) or ""
     parts = [render(turn.rt, turn.t, await build(turn.rt, m, community), "md") for m in found]
-    await turn.context.bot.send_document(
-        turn.chat_id, ("\n\n---\n\n".join(parts) + "\n").encode("utf-8"), filename="minutes-all.md"
-    )
+    await turn.send_file(("\n\n---\n\n".join(parts) + "\n").encode("utf-8"), "minutes-all.md")

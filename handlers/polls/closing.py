@@ -13,7 +13,7 @@ from handlers.base import Refused, Turn, handler, send_html
 from handlers.polls.common import _deadline, _reply_to, _target
 from handlers.polls.creating import _schedule, _schedules
 from handlers.polls.showing import _view, refresh
-from storage import chats, polls
+from storage import chats, polls, topics
 
 
 async def close(rt: Runtime, bot, poll: Poll, *, full: bool = False, outcome: str | None = None) -> None:
@@ -29,7 +29,8 @@ async def close(rt: Runtime, bot, poll: Poll, *, full: bool = False, outcome: st
     if poll.kind not in ("owner", "chain"):
         view["participants"] = await _group_size(bot, poll.chat_id)
     text = rt.renderer.render("poll_result.html.j2", t, full=full, **view)
-    await send_html(bot, poll.chat_id, text, reply_to=_reply_to(poll))
+    await send_html(bot, poll.chat_id, text, reply_to=_reply_to(poll),
+                    thread=await topics.of(rt.store, poll.chat_id, f"poll:{poll.id}"))
 
 
 async def _group_size(bot, chat_id: int) -> int | None:

@@ -72,7 +72,7 @@ async def _target(turn: Turn) -> tuple[Poll, list[str]]:
         args.pop(0)
         poll = await polls.by_number(turn.rt.store, turn.chat_id, number)
     else:
-        replied = turn.update.effective_message.reply_to_message
+        replied = turn.quoted
         if replied is not None:
             poll = await polls.by_message(turn.rt.store, turn.chat_id, replied.message_id)
     if poll is None:

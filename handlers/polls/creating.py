@@ -64,6 +64,7 @@ async def open_vote(turn: Turn, draft: Draft, deadline: datetime | None = None,
                               options=options_of(draft.kind, draft.options), deadline=deadline,
                               scope=scope, electorate=electorate or [], created_by=turn.person.id,
                               now=turn.rt.clock.now(), origin=turn.origin)
+    await turn.keep_topic(f"poll:{poll.id}")
     if poll.message_id is None:  # not posted yet (or handled again after a crash before it was)
         message = await turn.reply(await _message_html(turn.rt, turn.t, poll),
                                    _keyboard(turn.t, poll, [], turn.context.bot.username))

@@ -13,7 +13,7 @@ from handlers.base import Refused, Turn, deep_link, handler, send_html, tell_pri
 from handlers.polls.closing import close
 from handlers.polls.common import KIND_NAMES, _group_only, _reply_to, _target
 from handlers.polls.showing import _owner_tally
-from storage import chats, households, members, polls
+from storage import chats, households, members, polls, topics
 
 
 async def deliver(context: CallbackContext, firing: Firing) -> None:
@@ -56,7 +56,8 @@ async def remind(rt: Runtime, bot, poll: Poll) -> tuple[int, int]:
     if public:
         await send_html(bot, poll.chat_id, rt.renderer.render(
             "poll_reminder.html.j2", t, poll=poll, private=False, names=public,
-            units=poll.kind == "owner"), reply_to=_reply_to(poll))
+            units=poll.kind == "owner"), reply_to=_reply_to(poll),
+            thread=await topics.of(rt.store, poll.chat_id, f"poll:{poll.id}"))
     return len(told), len(public)
 
 

@@ -151,7 +151,7 @@ async def _chain_change(turn: Turn, poll: Poll, joining: bool, note: str | None,
 async def chain_reply(turn: Turn) -> None:
     """Replying to a chain's message joins it with the reply as one's note ("3栋 +2")."""
     message = turn.update.effective_message
-    replied = message.reply_to_message
+    replied = turn.quoted
     if replied is None or replied.from_user is None or not replied.from_user.is_bot:
         return
     poll = await polls.by_message(turn.rt.store, turn.chat_id, replied.message_id)

@@ -27,7 +27,7 @@ from handlers.requests.common import (
     _translator_for,
     _view,
 )
-from storage import chats
+from storage import chats, topics
 from storage import requests as store
 
 VERBS = {
@@ -76,7 +76,7 @@ async def _show(turn: Turn, request: Request, actors: set[str]) -> None:
         raise Refused(t.gettext("There is no request %(word)s. /requests lists them.", word=request.id))
     names = not {"assignee", "convener"}.isdisjoint(actors)
     if request.photo:
-        await turn.context.bot.send_photo(turn.chat_id, request.photo)
+        await turn.context.bot.send_photo(turn.chat_id, request.photo, message_thread_id=turn.thread)
     await turn.reply(_view(turn.rt, t, request, names=names, detail=True), _buttons(t, request, actors))
 
 
@@ -174,7 +174,8 @@ async def _announce(rt: Runtime, bot, request: Request, action: str, note: str |
                                    payload={"resolved_at": request.resolved_at.isoformat()})
             if request.public:  # the group saw it reported: it sees it resolved, still without a name
                 await send_html(bot, request.chat_id, _view(rt, rt.translator(chat), request, names=False,
-                                                            detail=True))
+                                                            detail=True),
+                                thread=await topics.of(rt.store, request.chat_id, topics.REQUESTS))
     elif action in ("reopen", "confirm"):
         await _tell_assignee(rt, bot, request, reason=note if action == "reopen" else None)
 
@@ -195,7 +196,8 @@ async def _tell_assignee(rt: Runtime, bot, request: Request, *, overdue: str | N
     chat = await chats.get(rt.store, request.chat_id)
     gt = rt.translator(chat)
     await send_html(bot, request.chat_id, rt.renderer.render(
-        "request_assigned.html.j2", gt, r=request, overdue=overdue, in_group=True, **_names(gt)))
+        "request_assigned.html.j2", gt, r=request, overdue=overdue, in_group=True, **_names(gt)),
+        thread=await topics.of(rt.store, request.chat_id, topics.REQUESTS))
 
 
 async def deliver_due(context: CallbackContext, firing: Firing) -> None:

@@ -15,7 +15,7 @@ from bot.domain.requests import CATEGORIES
 from bot.i18n import Translator
 from handlers.base import NO_GROUP, Refused, Turn, deep_link, groups_of, handler, send_html
 from handlers.requests.common import CATEGORY_NAMES, DUE, _names, _view
-from storage import chats, drafts, members
+from storage import chats, drafts, members, topics
 from storage import requests as store
 
 
@@ -58,6 +58,7 @@ async def report_command(turn: Turn) -> None:
         except Refused:
             pass  # the details are sorted out privately, never in the group
         await _keep(turn, draft or {"chat_id": turn.chat_id})
+        await turn.keep_topic(topics.REQUESTS)  # where the group hears of its requests
         button = InlineKeyboardButton(t.gettext("Continue privately"),
                                       url=deep_link(turn.context.bot.username, f"q{turn.chat_id}"))
         await turn.reply(html.escape(t.gettext(
@@ -225,4 +226,5 @@ async def submit(turn: Turn) -> None:
         id=request.id)))
     if request.public:
         gt = rt.translator(chat)
-        await send_html(turn.context.bot, request.chat_id, _view(rt, gt, request, names=False, detail=True))
+        await send_html(turn.context.bot, request.chat_id, _view(rt, gt, request, names=False, detail=True),
+                        thread=await topics.of(rt.store, request.chat_id, topics.REQUESTS))

@@ -13,16 +13,10 @@ Usage::
         assert tg.violations == []
 """
 
+from bot.local.standin.forum import FakeTopic
 from bot.local.standin.params import ApiError
-from bot.local.standin.scenario import (
-    Button,
-    Call,
-    CallbackAnswer,
-    FakeChat,
-    FakeDocument,
-    FakeMessage,
-    FakeUser,
-)
+from bot.local.standin.records import Button, Call, CallbackAnswer, FakeDocument
+from bot.local.standin.scenario import FakeChat, FakeMessage, FakeUser
 from bot.local.standin.server import BOT_TOKEN, FakeTelegram
 from bot.local.standin.spec import ApiSpec
 
@@ -37,5 +31,6 @@ __all__ = [
     "FakeDocument",
     "FakeMessage",
     "FakeTelegram",
+    "FakeTopic",
     "FakeUser",
 ]

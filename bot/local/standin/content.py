@@ -9,11 +9,13 @@ from urllib.parse import urlsplit
 
 from bot.local.standin.html import HtmlError, parse_html
 from bot.local.standin.params import Params, bad_request
-from bot.local.standin.scenario import FakeChat, FakeDocument, FakeMessage
+from bot.local.standin.records import FakeDocument
+from bot.local.standin.scenario import FakeChat, FakeMessage
 from bot.local.standin.spec import Upload
 from bot.local.standin.text import merge_detected, sort_entities, trim, utf16_len
 
 if TYPE_CHECKING:
+    from bot.local.standin.forum import FakeTopic
     from bot.local.standin.server import FakeTelegram
 
 BUTTON_ACTIONS = (
@@ -142,7 +144,9 @@ class MessageContent:
             return None
         return {"inline_keyboard": [[dict(b) for b in row] for row in rows if row]}
 
-    def _reply_target(self: FakeTelegram, p: Params, chat: FakeChat) -> FakeMessage | None:
+    def _reply_target(self: FakeTelegram, p: Params, chat: FakeChat,
+                      topic: FakeTopic | None = None) -> FakeMessage | None:
+        """The message a new one answers; with ``topic``, it must be in that topic."""
         reply = p.json("reply_parameters")
         allow = p.bool("allow_sending_without_reply")
         if isinstance(reply, dict):
@@ -153,7 +157,7 @@ class MessageContent:
         if message_id is None:
             return None
         target = self._find_message(chat, message_id)
-        if target is None or target.deleted:
+        if target is None or target.deleted or (topic is not None and target.topic is not topic):
             if allow:
                 return None
             raise bad_request("message to be replied not found")

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from bot.local.standin.content import MessageContent
 from bot.local.standin.params import ApiError, Params, bad_request
-from bot.local.standin.scenario import FakeChat, FakeDocument, FakeMessage
+from bot.local.standin.records import FakeDocument
+from bot.local.standin.scenario import FakeChat, FakeMessage
 
 if TYPE_CHECKING:
+    from bot.local.standin.forum import FakeTopic
     from bot.local.standin.server import FakeTelegram
 
 NOT_MODIFIED = (
@@ -108,7 +110,7 @@ class MessageMethods(MessageContent):
             caption=caption,
         )
         markup = self._markup(p)
-        reply_to = self._reply_target(p, chat)
+        topic, reply_to = self._placed(p, chat)
         self._charge(chat)
         message = self._add_message(
             chat,
@@ -119,9 +121,21 @@ class MessageMethods(MessageContent):
             parse_mode=mode,
             reply_markup=markup,
             reply_to=reply_to,
+            topic=topic,
             **media,
         )
         return message.to_dict()
+
+    def _placed(self: FakeTelegram, p: Params, chat: FakeChat,
+                replies: bool = True) -> tuple[FakeTopic | None, FakeMessage | None]:
+        """The topic a new message of the bot's goes to, and the message it answers: the topic
+        named, or else that of the message answered; in a topic, an answer to its first message
+        when it answers none."""
+        topic = self._bot_topic(p, chat)
+        reply_to = self._reply_target(p, chat, topic) if replies else None
+        topic = topic or (reply_to.topic if reply_to is not None else None)
+        self._check_open(chat, topic)
+        return topic, reply_to or (topic.opening if topic is not None else None)
 
     # -- messages --------------------------------------------------------------------------------
 
@@ -154,7 +168,7 @@ class MessageMethods(MessageContent):
                     p, text_field="caption", entities_field="caption_entities", caption=True
                 )
             markup = self._markup(p)
-        reply_to = None if forward else self._reply_target(p, chat)
+        topic, reply_to = self._placed(p, chat, replies=not forward)
         self._charge(chat)
         message = self._add_message(
             chat,
@@ -165,6 +179,7 @@ class MessageMethods(MessageContent):
             parse_mode=mode,
             reply_markup=markup,
             reply_to=reply_to,
+            topic=topic,
             document=source.document,
             photo=source.photo,
         )

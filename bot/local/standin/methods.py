@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.local.standin.messages import MessageMethods
 from bot.local.standin.params import ApiError, Params, bad_request
-from bot.local.standin.scenario import CallbackAnswer, FakeChat
+from bot.local.standin.records import CallbackAnswer
+from bot.local.standin.scenario import FakeChat
 
 if TYPE_CHECKING:
     from bot.local.standin.server import FakeTelegram

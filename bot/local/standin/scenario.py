@@ -6,50 +6,13 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.local.standin.records import Button, CallbackAnswer, FakeDocument, Reads
+
 if TYPE_CHECKING:
+    from bot.local.standin.forum import FakeTopic
     from bot.local.standin.server import FakeTelegram
 
 
-@dataclass(frozen=True)
-class Button:
-    text: str
-    callback_data: str | None = None
-    url: str | None = None
-
-
-@dataclass(frozen=True)
-class CallbackAnswer:
-    text: str | None = None
-    show_alert: bool = False
-    url: str | None = None
-
-
-@dataclass(frozen=True)
-class Call:
-    """One request the bot made: method name, decoded parameters, HTTP status of the answer."""
-
-    method: str
-    params: dict[str, Any]
-    status: int
-    description: str | None = None
-
-
-@dataclass
-class FakeDocument:
-    file_name: str | None
-    mime_type: str | None
-    data: bytes
-    file_id: str = ""
-    file_unique_id: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"file_id": self.file_id, "file_unique_id": self.file_unique_id}
-        if self.file_name is not None:
-            out["file_name"] = self.file_name
-        if self.mime_type is not None:
-            out["mime_type"] = self.mime_type
-        out["file_size"] = len(self.data)
-        return out
 
 
 class FakeUser:
@@ -98,13 +61,15 @@ class FakeUser:
             out["language_code"] = self.language_code
         return out
 
-    async def send(self, chat: FakeChat, text: str, reply_to: FakeMessage | None = None) -> FakeMessage:
-        """Write a text message in ``chat`` (commands, mentions and links are detected)."""
+    async def send(self, chat: FakeChat | FakeTopic, text: str,
+                   reply_to: FakeMessage | None = None) -> FakeMessage:
+        """Write a text message in ``chat``, or in a topic of a forum (commands, mentions and links
+        are detected). A reply goes to the topic of the message it answers."""
         return await self._tg._user_sends(self, chat, text=text, reply_to=reply_to)
 
     async def send_document(
         self,
-        chat: FakeChat,
+        chat: FakeChat | FakeTopic,
         file_name: str,
         data: bytes,
         caption: str | None = None,
@@ -146,8 +111,8 @@ class FakeUser:
         return f"<FakeUser {self.id} {self.full_name!r}>"
 
 
-class FakeChat:
-    """A private chat, basic group or supergroup."""
+class FakeChat(Reads):
+    """A private chat, basic group or supergroup (a forum when ``is_forum``: see ``create_topic``)."""
 
     def __init__(self, tg: FakeTelegram, chat_id: int, chat_type: str, *, title: str | None = None) -> None:
         self._tg = tg
@@ -162,8 +127,10 @@ class FakeChat:
         self.user: FakeUser | None = None  # the other party of a private chat
         self.messages: list[FakeMessage] = []
         self.pinned: FakeMessage | None = None
+        self.is_forum = False
+        self.topics: dict[int, FakeTopic] = {}  # by message_thread_id
         self._next_message_id = 1
-        self._cursor = 0  # how many bot messages expect_message already returned
+        self._cursor = 0
 
     # -- description ---------------------------------------------------------------------
 
@@ -205,6 +172,8 @@ class FakeChat:
                     out[key] = user[key]
         else:
             out["title"] = self.title or ""
+        if self.is_forum:
+            out["is_forum"] = True
         return out
 
     # -- membership ----------------------------------------------------------------------
@@ -252,49 +221,18 @@ class FakeChat:
         """Upgrade this basic group to a supergroup, returning the new chat."""
         return await self._tg._migrate(self, by)
 
-    # -- reading what the bot wrote -------------------------------------------------------
+    async def create_topic(self, name: str, by: FakeUser) -> FakeTopic:
+        """``by`` opens a topic in this forum (the bot gets the forum_topic_created message)."""
+        return await self._tg._create_topic(self, name, by)
 
-    async def expect_message(self, timeout: float = 10) -> FakeMessage:  # noqa: ASYNC109
-        """The next new message the bot sent here, waiting for it if needed."""
+    @property
+    def general(self) -> list[FakeMessage]:
+        """What the bot wrote in a forum's General topic (outside every topic)."""
+        return [m for m in self.bot_messages if m.topic is None]
 
-        def ready() -> bool:
-            return len(self.bot_messages) > self._cursor
-
-        if not await self._tg._wait_until(ready, timeout):
-            raise AssertionError(
-                f"the bot sent no new message to {self.describe()} within {timeout}s\n"
-                + self._tg._recent_activity(self)
-            )
-        message = self.bot_messages[self._cursor]
-        self._cursor += 1
-        return message
-
-    async def expect_no_message(self, within: float = 0.5) -> None:
-        """Fail if the bot sends a new message here within ``within`` seconds."""
-        baseline = len(self.bot_messages)
-        if await self._tg._wait_until(lambda: len(self.bot_messages) > baseline, within):
-            fresh = self.bot_messages[baseline:]
-            raise AssertionError(
-                f"the bot unexpectedly wrote to {self.describe()}: " + "; ".join(repr(m.text) for m in fresh)
-            )
-
-    async def expect_edit(
-        self,
-        message: FakeMessage,
-        timeout: float = 10,  # noqa: ASYNC109
-    ) -> FakeMessage:
-        """Wait until ``message`` is edited again (edits already seen don't count)."""
-        if not await self._tg._wait_until(lambda: message.edit_count > message._edits_seen, timeout):
-            raise AssertionError(
-                f"the bot did not edit message {message.message_id} ({message.text!r}) in "
-                f"{self.describe()} within {timeout}s\n" + self._tg._recent_activity(self)
-            )
-        message._edits_seen = message.edit_count
-        return message
-
-    def skip_messages(self) -> None:
-        """Mark every bot message sent so far as already read by expect_message."""
-        self._cursor = len(self.bot_messages)
+    @property
+    def _where(self) -> FakeChat:
+        return self
 
     def describe(self) -> str:
         name = self.title if self.type != "private" else (self.user and self.user.full_name)
@@ -324,6 +262,7 @@ class FakeMessage:
     service: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. forward_origin
     sender_chat: FakeChat | None = None
+    topic: FakeTopic | None = None  # the forum topic it is in (None: General, or not a forum)
     _edits_seen: int = 0
 
     @property
@@ -353,6 +292,8 @@ class FakeMessage:
             out["sender_chat"] = self.sender_chat.to_dict()
         out["chat"] = self.chat.to_dict()
         out["date"] = self.date
+        if self.topic is not None:
+            out.update(message_thread_id=self.topic.thread_id, is_topic_message=True)
         if self.edit_date is not None:
             out["edit_date"] = self.edit_date
         if nested and self.reply_to is not None and not self.reply_to.deleted:

@@ -22,9 +22,11 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.local.standin.forum import Forums
 from bot.local.standin.methods import ApiMethods
 from bot.local.standin.params import ApiError, Params, decode_value
-from bot.local.standin.scenario import Call, FakeChat, FakeDocument, FakeMessage, FakeUser
+from bot.local.standin.records import Call, FakeDocument
+from bot.local.standin.scenario import FakeChat, FakeMessage, FakeUser
 from bot.local.standin.spec import ApiSpec, Upload
 from bot.local.standin.updates import Updates, _Update
 from bot.local.standin.world import World, _Query
@@ -33,7 +35,7 @@ BOT_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 GROUP_ANONYMOUS_BOT_ID = 1087968824
 
 
-class FakeTelegram(World, Updates, ApiMethods):
+class FakeTelegram(World, Forums, Updates, ApiMethods):
     """The Telegram Bot API as a bot sees it, plus the people and chats around the bot."""
 
     def __init__(

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.local.standin.scenario import CallbackAnswer, FakeChat, FakeDocument, FakeMessage, FakeUser
+from bot.local.standin.forum import FakeTopic
+from bot.local.standin.records import CallbackAnswer, FakeDocument
+from bot.local.standin.scenario import FakeChat, FakeMessage, FakeUser
 from bot.local.standin.text import command_of, detect_entities, utf16_slice
 
 
@@ -167,13 +169,14 @@ class World:
     async def _user_sends(
         self,
         user: FakeUser,
-        chat: FakeChat,
+        where: FakeChat | FakeTopic,
         *,
         text: str | None,
         reply_to: FakeMessage | None = None,
         document: FakeDocument | None = None,
         photo: FakeDocument | None = None,
     ) -> FakeMessage:
+        chat, topic, reply_to = self._user_place(where, user, reply_to)
         if chat.migrated_to is not None:
             raise ValueError(f"{chat.describe()} was upgraded to {chat.migrated_to.describe()}")
         if chat.type == "private":
@@ -193,6 +196,7 @@ class World:
             document=document,
             photo=photo,
             reply_to=reply_to,
+            topic=topic,
         )
         if self._bot_receives(chat, message):
             self._enqueue("message", message.to_dict())
