@@ -8,6 +8,7 @@ right with ``await turn.require_convener()``, call the domain and storage, then
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import html
 import logging
@@ -63,7 +64,12 @@ def offered(commands: list[Command], private: bool, convener: bool) -> list[Comm
 
 
 class Refused(Exception):
-    """The speaker may not do this; the message (already translated) is sent back."""
+    """The speaker may not do this; the message (already translated) is sent back, with
+    ``markup`` (a way to do it right, such as the guided path) when given."""
+
+    def __init__(self, message: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        super().__init__(message)
+        self.markup = markup
 
 
 def person_of(user) -> Person:
@@ -78,6 +84,9 @@ class Turn:
     chat: Chat | None
     person: Person | None
     t: Translator
+    # A guided flow posts from the person's private chat into (group, topic), as if they had
+    # typed the command there: see ``posting_in``.
+    target: tuple[int, int | None] | None = None
 
     @classmethod
     async def load(cls, update: Update, context: CallbackContext) -> Turn:
@@ -88,7 +97,14 @@ class Turn:
 
     @property
     def chat_id(self) -> int:
-        return self.update.effective_chat.id
+        return self.target[0] if self.target else self.update.effective_chat.id
+
+    async def posting_in(self, chat_id: int, thread: int | None) -> Turn:
+        """This turn as if it had come from the group ``chat_id`` (its topic ``thread``): what
+        it says goes there, in the group's language."""
+        chat = await chats.get(self.rt.store, chat_id)
+        return dataclasses.replace(self, chat=chat, t=self.rt.translator(chat, self.person),
+                                   target=(chat_id, thread))
 
     @property
     def body(self) -> str:
@@ -99,6 +115,8 @@ class Turn:
     @property
     def thread(self) -> int | None:
         """The forum topic the update came from (None: the General topic, or no topics)."""
+        if self.target is not None:
+            return self.target[1]
         message = self.update.effective_message
         return message.message_thread_id if message is not None and message.is_topic_message else None
 
@@ -119,7 +137,7 @@ class Turn:
 
     @property
     def in_private(self) -> bool:
-        return self.update.effective_chat.type == "private"
+        return self.target is None and self.update.effective_chat.type == "private"
 
     @property
     def origin(self) -> str:
@@ -166,7 +184,8 @@ class Turn:
         """Send Telegram HTML to the chat (split if long), answering the triggering message."""
         message = self.update.effective_message
         reply_to = (ReplyParameters(message.message_id, allow_sending_without_reply=True)
-                    if message is not None and self.update.callback_query is None else None)
+                    if message is not None and self.update.callback_query is None and self.target is None
+                    else None)
         try:
             return await send_html(self.context.bot, self.chat_id, html, markup, reply_to, self.thread)
         except ChatMigrated as moved:  # the group became a supergroup meanwhile: follow it
@@ -326,6 +345,6 @@ def handler(fn: Callable[[Turn], Awaitable[None]]) -> Callable[[Update, Callback
             if update.callback_query is not None:
                 await turn.answer(str(refusal), alert=True)
             else:
-                await turn.reply(html.escape(str(refusal)))
+                await turn.reply(html.escape(str(refusal)), refusal.markup)
 
     return wrapped

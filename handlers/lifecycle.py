@@ -96,8 +96,11 @@ async def migrated(update: Update, context: CallbackContext) -> None:
             await set_chat_menu(context.application, new, rt.translator(chat), private=False)
 
 
+TRACK = -2  # first of all: who and where, before any feature (guided answers come next, at -1)
+
+
 def register(app: Application) -> list:
-    app.add_handler(TypeHandler(Update, track), group=-1)
+    app.add_handler(TypeHandler(Update, track), group=TRACK)
     app.add_handler(ChatMemberHandler(my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(ChatMemberHandler(member_changed, ChatMemberHandler.CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))

@@ -117,6 +117,14 @@ class Database:
         async with self._lock:
             return list(await self._conn.execute_fetchall(sql, tuple(params)))
 
+    async def next_number(self, table: str, chat_id: int) -> int:
+        """The number the group's next vote, idea or meeting (``table``) will have."""
+        if table not in ("polls", "ideas", "meetings"):
+            raise ValueError(table)
+        row = await self.fetchone(f"SELECT coalesce(max(number), 0) + 1 AS n FROM {table} WHERE chat_id = ?",
+                                  (chat_id,))
+        return row["n"]
+
     async def fetchone(self, sql: str, params: Iterable = ()) -> aiosqlite.Row | None:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None

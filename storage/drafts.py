@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from storage.db import Database
-from storage.times import to_db
+from storage.times import from_db, to_db
 
 log = logging.getLogger(__name__)
 
 REQUEST = "request"  # a request report: {"chat_id", "category", "text", "photo"}, each maybe missing
 REGISTRY_IMPORT = "registry_import"  # {"chat_id"}: the group the next registry file goes to
+GUIDE = "guide"  # a guided flow under way: bot.domain.guide.State as JSON
 MAX_AGE = timedelta(days=30)  # a draft untouched this long is dropped
 
 _EXPIRE = "DELETE FROM drafts WHERE updated_at < ?"
@@ -26,6 +27,12 @@ _EXPIRE = "DELETE FROM drafts WHERE updated_at < ?"
 async def get(db: Database, user_id: int, kind: str) -> dict | None:
     row = await db.fetchone("SELECT data FROM drafts WHERE user_id = ? AND kind = ?", (user_id, kind))
     return json.loads(row["data"]) if row else None
+
+
+async def touched(db: Database, user_id: int, kind: str) -> datetime | None:
+    """When the draft was last written (None: there is none)."""
+    row = await db.fetchone("SELECT updated_at FROM drafts WHERE user_id = ? AND kind = ?", (user_id, kind))
+    return from_db(row["updated_at"]) if row else None
 
 
 async def put(db: Database, user_id: int, kind: str, data: dict, now: datetime) -> None:

@@ -34,13 +34,17 @@ async def test_help_differs_between_residents_and_conveners(bot, people):
     admin, resident, _, group = people
     await joined(people)
     await resident.send(group, "/help")
-    for_resident = (await group.expect_message()).text
+    for_resident = await group.expect_message()
     await admin.send(group, "/help")
-    for_convener = (await group.expect_message()).text
-    assert "您可以使用的命令" in for_resident
-    assert "/lang" not in for_resident and "/grant" not in for_resident
-    assert "召集人和居民可用的命令" in for_convener
-    assert "/lang" in for_convener and "/grant" in for_convener and "/roles" in for_convener
+    for_convener = await group.expect_message()
+    assert "您可以使用的命令" in for_resident.text
+    assert "召集人和居民可用的命令" in for_convener.text
+    await resident.press(for_resident, data="hp:settings")  # the topic 设置
+    assert "/roles" in (await group.expect_edit(for_resident)).text
+    assert "/lang" not in for_resident.text and "/grant" not in for_resident.text
+    await admin.press(for_convener, data="hp:settings")
+    page = (await group.expect_edit(for_convener)).text
+    assert "/lang" in page and "/grant" in page and "/roles" in page
 
 
 async def test_the_convener_switches_the_group_to_traditional(bot, tg, people):

@@ -155,8 +155,8 @@ async def test_merging_carries_endorsements_and_forged_presses_change_nothing(bo
 
 async def test_bad_input_and_the_hourly_limit(bot, tg, english_group):
     _, (li, *_), group = await english_group(*RESIDENTS)
-    await li.send(group, "/idea")
-    assert "Write the idea after the command" in (await group.expect_message()).text
+    await li.send(group, "/idea")  # alone: asked step by step, privately
+    assert "I will ask you step by step in a private chat" in (await group.expect_message()).text
     await li.send(group, "/idea " + "长" * 501)
     assert "at most 500 characters; this one has 501" in (await group.expect_message()).text
     topics = ["路灯", "快递柜", "健身器材", "垃圾分类亭", "儿童滑梯"]

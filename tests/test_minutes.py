@@ -191,7 +191,7 @@ async def test_a_meeting_of_500_entries_is_split_within_limits(bot, tg, english_
 
 async def test_an_open_meeting_is_closed_automatically(bot, tg, english_group):
     admin, (_li,), group = await english_group("Li")
-    await admin.send(group, "/meeting")
+    await admin.send(group, "/meeting talk")
     await group.expect_message()
     await admin.send(group, "/note something")
     await group.expect_message()
@@ -204,7 +204,7 @@ async def test_an_open_meeting_is_closed_automatically(bot, tg, english_group):
 
 async def test_the_chair_is_handed_over(bot, tg, english_group):
     admin, (li, _zhao), group = await english_group("Li", "Zhao")
-    await admin.send(group, "/meeting")
+    await admin.send(group, "/meeting talk")
     await group.expect_message()
     said = await li.send(group, "I can chair")
     await admin.send(group, "/chair", reply_to=said)
@@ -312,7 +312,7 @@ async def test_an_action_item_goes_to_a_member_by_name_or_username_and_an_unheld
     for user in (li, zhang):
         await user.send(group, "/actions")  # seen in the group
         await group.expect_message()
-    await admin.send(group, "/meeting")
+    await admin.send(group, "/meeting talk")
     await group.expect_message()
     await admin.send(group, "/action 张师傅 修水管")
     assert "Action item #1 for 张师傅 recorded." in (await group.expect_message()).text

@@ -162,7 +162,6 @@ async def test_bad_commands_are_refused_with_the_reason_and_store_nothing(bot, t
     admin, (li, *_), group = await english_group(*RESIDENTS)
     cases = [
         ("/poll Only one option?\nYes", "at least two options"),
-        ("/poll", "The question is missing."),
         ("/poll Too many?\n" + "\n".join(f"option {i}" for i in range(13)), "at most 12 options"),
         ("/propose Paint the fence\n截止 2020-01-01 10:00", "has already passed"),
         ("/propose Paint the fence\n截止 someday", "I cannot read the time someday"),
@@ -174,6 +173,8 @@ async def test_bad_commands_are_refused_with_the_reason_and_store_nothing(bot, t
         reply = await group.expect_message()
         assert reason in reply.text, (text, reply.text)
         assert "Usage" in reply.text or "deadline" in reply.text or "time" in reply.text
+    await admin.send(group, "/poll")  # alone: asked step by step, privately
+    assert "I will ask you step by step in a private chat" in (await group.expect_message()).text
     await li.send(group, "/poll Mine?\nA\nB")
     assert "only the conveners" in (await group.expect_message()).text
     await li.send(group, "/polls")

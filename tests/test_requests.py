@@ -202,9 +202,9 @@ async def test_bad_input_is_refused_and_changes_nothing(bot, tg, english_group):
         await user.send(chat, text)
         return (await chat.expect_message()).text
 
-    assert "What is it about?" in await says(li, "/report")
+    assert "What is it about?" in await says(li, "/report")  # alone: asked step by step
     assert li.private.bot_messages[-1].button_texts == [
-        "repairs", "fees", "parking", "noise", "safety", "greenery", "other"]
+        "repairs", "fees", "parking", "noise", "safety", "greenery", "other", "◀ Back", "✖ Cancel"]
     assert "What is it about?" in await says(li, "/report 水电 The meter is wrong")  # no category: asked
     assert "Describe the problem" in await says(li, "/report 维修")
     assert "at most 1000 characters; yours has 1001" in await says(li, "/report 维修 " + "x" * 1001)
@@ -298,11 +298,12 @@ async def test_a_resident_who_never_wrote_in_the_group_reports_privately_choosin
     ask = await sun.private.expect_message()
     assert "What is it about?" in ask.text
     await sun.press(ask, "repairs")
-    assert "Describe the problem in a message" in (await sun.private.expect_message()).text
+    assert "Describe the problem in one message" in (await sun.private.expect_message()).text
     await sun.send(sun.private, "The lift of building 6 stops between floors since Monday")
+    await sun.press(await sun.private.expect_message(), "Privately")
     draft = await sun.private.expect_message()
     assert "The lift of building 6 stops between floors" in draft.text and "Cuiyuan owners" in draft.text
-    await sun.press(draft, "Submit privately")
+    await sun.press(draft, "✅ Post")
     assert "Request #1 received" in (await sun.private.expect_message()).text
     await sun.send(sun.private, "Thanks!")  # no request being written: nothing to answer
     await sun.private.expect_no_message(within=0.3)

@@ -23,11 +23,14 @@ async def test_a_convener_sets_up_the_group_and_it_survives_a_restart(tg, tmp_pa
         assert "各位邻居好" in (await group.expect_message()).text
 
         await resident.send(group, "/help")
-        resident_help = (await group.expect_message()).text
+        resident_help = await group.expect_message()
         await admin.send(group, "/help")
-        convener_help = (await group.expect_message()).text
-        assert resident_help != convener_help
-        assert "/lang" in convener_help and "/lang" not in resident_help
+        convener_help = await group.expect_message()
+        assert resident_help.text != convener_help.text
+        await resident.press(resident_help, data="hp:settings")
+        await admin.press(convener_help, data="hp:settings")
+        assert "/lang" not in (await group.expect_edit(resident_help)).text
+        assert "/lang" in (await group.expect_edit(convener_help)).text
 
         await admin.send(group, "/lang")
         menu = await group.expect_message()

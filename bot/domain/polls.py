@@ -159,6 +159,11 @@ def parse_command(kind: str, text: str) -> Draft:
     return draft
 
 
+def is_setting(line: str) -> bool:
+    """Whether a line would be read as a setting (截止 …, 匿名) rather than as an option."""
+    return _setting(line) is not None
+
+
 def _setting(line: str) -> tuple[str, str] | None:
     flag = _FLAG_OF.get(line.casefold().strip(" .。!！"))
     if flag is not None:

@@ -16,6 +16,7 @@ from handlers.base import Refused, Turn, edit_html, handler, send_html
 from handlers.events.card import _card
 from handlers.events.common import KIND_NAMES, _group_only, _now, _parse_time, _reminders, repeat_text
 from handlers.events.reminders import arm
+from handlers.guide.entry import guide_button, guided
 from handlers.roles import ROLE_NAMES
 from storage import events as store
 from storage import roles
@@ -25,19 +26,31 @@ USAGE = N_("Usage: /event title, then one setting per line, e.g.\n/event 小区�
            "地点 东门凉亭\n主持 张书记\n时长 2小时\n提醒 1天 1小时")
 
 
-def _refuse(turn: Turn, problem: EventInputError, usage: str = USAGE) -> Refused:
-    return Refused(turn.t.gettext(problem.message, **problem.params) + "\n\n" + turn.t.gettext(usage))
+def _refuse(turn: Turn, problem: EventInputError, usage: str = USAGE, guide=None) -> Refused:
+    return Refused(turn.t.gettext(problem.message, **problem.params) + "\n\n" + turn.t.gettext(usage), guide)
 
 
 @handler
 async def create(turn: Turn) -> None:
+    command = turn.update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
+    if not turn.body.strip():  # the command alone: asked step by step instead
+        await guided(turn, command)
+        return
     _group_only(turn)
     await turn.require_convener()
-    command = turn.update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
+    data = await prepare(turn, command, turn.body)
+    draft_id = await store.add_draft(turn.rt.store, turn.chat_id, turn.person.id, data, turn.rt.clock.now())
+    await turn.reply(preview(turn, data), InlineKeyboardMarkup([[
+        InlineKeyboardButton(turn.t.gettext("Save"), callback_data=f"ev:s:{draft_id}"),
+        InlineKeyboardButton(turn.t.gettext("Cancel"), callback_data=f"ev:x:{draft_id}")]]))
+
+
+async def prepare(turn: Turn, command: str, body: str) -> dict:
+    """Read the typed event (``/event`` and what follows) and check it: what Save stores."""
     try:
-        title, settings = rules.parse_body(turn.body)
+        title, settings = rules.parse_body(body)
     except EventInputError as problem:
-        raise _refuse(turn, problem) from None
+        raise _refuse(turn, problem, guide=guide_button(turn, command)) from None
     kind = "reception" if command == "reception" else KIND_WORDS.get(settings.get("kind", "").lower(), "talk")
     when = _parse_time(turn, settings["time"])
     if when.start <= _now(turn, turn.t):
@@ -56,20 +69,19 @@ async def create(turn: Turn) -> None:
             raise Refused(turn.t.gettext(
                 "I cannot read the reminders %(text)s, e.g. 提醒 1天 1小时, 提醒 30分钟, 提醒 当天12:00 "
                 "or 提醒 无.", text=settings["reminders"]))
-    data = {"kind": kind, "title": title, "place": settings.get("place"),
+    return {"kind": kind, "title": title, "place": settings.get("place"),
             "hosts": await _hosts(turn, settings.get("hosts")), "start": to_db(when.start),
             "duration": int(duration.total_seconds()) if duration else None, "rrule": when.rrule,
             "tz": str(turn.t.tz), "reminders": list(reminders) if reminders is not None else None}
-    draft_id = await store.add_draft(turn.rt.store, turn.chat_id, turn.person.id, data, turn.rt.clock.now())
+
+
+def preview(turn: Turn, data: dict) -> str:
+    """The event as it will be, its next occurrences and its reminders, before it is saved."""
     event = _draft_event(turn.chat_id, data)
-    shown = rules.upcoming(event, [], turn.rt.clock.now())
-    await turn.reply(turn.render("event_preview.html.j2", event=event, kind_name=KIND_NAMES[kind],
-                                 occurrences=shown, repeat=repeat_text(turn.t, event.rrule),
-                                 skipped_day=rules.skipped_day(event.rrule),
-                                 reminders=[timedelta(seconds=s) for s in _reminders(turn.chat, event)]),
-                     InlineKeyboardMarkup([[
-                         InlineKeyboardButton(turn.t.gettext("Save"), callback_data=f"ev:s:{draft_id}"),
-                         InlineKeyboardButton(turn.t.gettext("Cancel"), callback_data=f"ev:x:{draft_id}")]]))
+    return turn.render("event_preview.html.j2", event=event, kind_name=KIND_NAMES[event.kind],
+                       occurrences=rules.upcoming(event, [], turn.rt.clock.now()),
+                       repeat=repeat_text(turn.t, event.rrule), skipped_day=rules.skipped_day(event.rrule),
+                       reminders=[timedelta(seconds=s) for s in _reminders(turn.chat, event)])
 
 
 def _draft_event(chat_id: int, data: dict, event_id: int = 0, number: int = 0) -> Event:
@@ -110,6 +122,16 @@ async def _pressed_draft(turn: Turn) -> tuple[int, dict]:
 async def save_pressed(turn: Turn) -> None:
     draft_id, data = await _pressed_draft(turn)
     await turn.require_convener()
+    event = await save(turn, data)
+    await store.take_draft(turn.rt.store, draft_id)
+    await turn.answer(turn.t.gettext("Saved."))
+    message = turn.update.callback_query.message
+    await edit_html(turn.context.bot, turn.chat_id, message.message_id, html.escape(turn.t.gettext(
+        "Saved as #%(number)s.", number=event.number)))
+
+
+async def save(turn: Turn, data: dict) -> Event:
+    """Store the event read by ``prepare``, post its card where the turn speaks, arm its reminders."""
     start = from_db(data["start"])
     if start <= turn.rt.clock.now():
         raise Refused(turn.t.gettext("%(when)s has already passed.", when=turn.t.datetime(start)))
@@ -120,17 +142,13 @@ async def save_pressed(turn: Turn) -> None:
         rrule=data["rrule"], tz=data["tz"],
         reminders=tuple(data["reminders"]) if data["reminders"] is not None else None,
         created_by=turn.person.id, now=turn.rt.clock.now(), origin=turn.origin)
-    await store.take_draft(turn.rt.store, draft_id)
     await turn.keep_topic(f"event:{event.id}")
-    await turn.answer(turn.t.gettext("Saved."))
-    message = turn.update.callback_query.message
-    await edit_html(turn.context.bot, turn.chat_id, message.message_id, html.escape(turn.t.gettext(
-        "Saved as #%(number)s.", number=event.number)))
     if event.message_id is None:  # not posted yet (or handled again after a crash before it was)
         html_text, markup = await _card(turn.rt, turn.t, event)
         sent = await send_html(turn.context.bot, turn.chat_id, html_text, markup, thread=turn.thread)
         await store.set_message(turn.rt.store, event.id, sent.message_id)
     await arm(turn.rt, turn.chat, event)
+    return event
 
 
 @handler

@@ -20,8 +20,9 @@ from handlers.events.reminders import deliver
 
 COMMANDS = [
     Command("events", N_("Upcoming evening talks and reception days"), convener=False),
-    Command("event", N_("Schedule an evening talk: title, then lines 时间, 地点, 主持"), convener=True),
-    Command("reception", N_("Schedule a reception day (接待日)"), convener=True),
+    Command("event", N_("Schedule an evening talk: title, then lines 时间, 地点, 主持"), convener=True,
+            where="both"),
+    Command("reception", N_("Schedule a reception day (接待日)"), convener=True, where="both"),
     Command("event_cancel", N_("Cancel one occurrence or the whole series, with a reason"), convener=True),
     Command("event_move", N_("Move one occurrence or the whole series, with a reason"), convener=True),
     Command("agenda", N_("The agenda of the next talk; conveners add items"), convener=False),

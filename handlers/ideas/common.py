@@ -6,8 +6,8 @@ from bot.domain.ideas import IdeaError
 from handlers.base import Refused, Turn
 
 
-def _error(turn: Turn, problem: IdeaError) -> Refused:
-    return Refused(turn.t.gettext(problem.message, **problem.params))
+def _error(turn: Turn, problem: IdeaError, markup=None) -> Refused:
+    return Refused(turn.t.gettext(problem.message, **problem.params), markup)
 
 
 def _stale(turn: Turn) -> Refused:

@@ -14,7 +14,7 @@ from bot.domain.polls import MAX_QUESTION, Draft
 from handlers.base import Refused, Turn, handler, tell_privately
 from handlers.ideas.card import _pressed_idea, refresh
 from handlers.ideas.common import _error, _stale
-from handlers.polls import open_vote
+from handlers.polls import Prepared, open_vote
 from storage import chats
 from storage import ideas as store
 
@@ -135,7 +135,8 @@ async def to_vote(turn: Turn, idea: Idea) -> None:
     details = [idea.text] if question != idea.text else []
     details.append(turn.t.gettext("From idea #%(number)s, endorsed by %(count)s.", number=idea.number,
                                   count=idea.endorsements))
-    poll = await open_vote(turn, Draft(kind="proposal", question=question, details=details))
+    poll = await open_vote(turn, Prepared(Draft(kind="proposal", question=question, details=details), None,
+                                          (), []))
     await store.set_poll(turn.rt.store, idea.id, poll.id)
     if idea.state == "new":
         await change(turn, idea, "discussion", None)

@@ -14,6 +14,7 @@ from bot.domain import ideas as rules
 from bot.domain import numbers
 from bot.domain.ideas import KIND_NAMES, Idea, IdeaError
 from handlers.base import NO_GROUP, Refused, Turn, groups_of, handler, send_html
+from handlers.guide.entry import guide_button, guided
 from handlers.ideas.card import _card, refresh
 from handlers.ideas.common import _error, _stale
 from handlers.ideas.digest import ensure_digest
@@ -33,10 +34,13 @@ async def _check_rate(turn: Turn) -> None:
 async def submit(turn: Turn) -> None:
     kind = "wish" if turn.update.effective_message.text.split()[0].lstrip("/").lower().startswith("wish") \
         else "idea"
+    if not turn.body.strip():  # the command alone: asked step by step instead
+        await guided(turn, kind)
+        return
     try:
         text = rules.check_text(turn.body)
     except IdeaError as problem:
-        raise _error(turn, problem) from None
+        raise _error(turn, problem, guide_button(turn, kind)) from None
     await _check_rate(turn)
     rt, now = turn.rt, turn.rt.clock.now()
     if not turn.in_private:
@@ -80,6 +84,40 @@ async def _offer_similar(turn: Turn, draft: store.Draft) -> bool:
     return True
 
 
+def _checked(turn: Turn, text: str) -> str:
+    try:
+        return rules.check_text(text)
+    except IdeaError as problem:
+        raise _error(turn, problem) from None
+
+
+async def preview(turn: Turn, kind: str, text: str, anonymous: bool) -> str:
+    """The idea's card as the group will see it (``turn`` speaks in the group), and the open idea it
+    resembles, if one does."""
+    text = _checked(turn, text)
+    number = await turn.rt.store.next_number("ideas", turn.chat_id)
+    idea = Idea(0, turn.chat_id, number, kind, text, anonymous,
+                None if anonymous else turn.person.id, None if anonymous else turn.person.name, "new", None,
+                None, None, None, turn.rt.clock.now())
+    card, _ = await _card(turn.rt, turn.t, idea)
+    open_ideas = await store.of_chat(turn.rt.store, turn.chat_id)
+    found = rules.most_similar(text, [(i.id, i.text) for i in open_ideas])
+    if found is None:
+        return card
+    similar = await store.get(turn.rt.store, found[0])
+    return card + "\n\n" + html.escape(turn.t.gettext(
+        "A similar idea is open already: #%(number)s %(text)s. You can endorse it in the group instead.",
+        number=similar.number, text=similar.text))
+
+
+async def post(turn: Turn, kind: str, text: str, anonymous: bool) -> Idea:
+    """Post the idea in the group ``turn`` speaks in, as the typed command would."""
+    await _check_rate(turn)
+    draft = await store.add_draft(turn.rt.store, user_id=turn.person.id, kind=kind, text=_checked(turn, text),
+                                  chat_id=turn.chat_id, anonymous=anonymous, now=turn.rt.clock.now())
+    return await _post(turn, draft)
+
+
 async def _post(turn: Turn, draft: store.Draft) -> Idea:
     """Store the draft as an idea, post its card in the group and make sure the digest runs."""
     rt = turn.rt
@@ -96,7 +134,7 @@ async def _post(turn: Turn, draft: store.Draft) -> Idea:
         await store.set_message(rt.store, idea.id, message.message_id)
     await store.drop_draft(rt.store, draft.id)
     await ensure_digest(rt, chat)
-    if turn.update.callback_query is not None:
+    if turn.update.callback_query is not None and turn.target is None:  # a guided flow says so itself
         await turn.update.callback_query.edit_message_text(html.escape(turn.t.gettext(
             "Posted as #%(number)s in %(group)s.", number=idea.number, group=chat.title or "")))
     return idea

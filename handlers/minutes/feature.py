@@ -31,7 +31,7 @@ from handlers.minutes.recording import (
 from handlers.minutes.rendering import export_command, meetings_command, minutes_command
 
 COMMANDS = [
-    Command("meeting", N_("Start taking minutes: /meeting [kind] [title]"), convener=True),
+    Command("meeting", N_("Start taking minutes: /meeting [kind] [title]"), convener=True, where="both"),
     Command("topic", N_("Minutes: a new topic"), convener=True),
     Command("note", N_("Minutes: a note (reply to a message to quote its author)"), convener=True),
     Command("decision", N_("Minutes: what was agreed"), convener=True),

@@ -15,6 +15,7 @@ from bot.domain.models import Firing
 from bot.i18n import N_
 from bot.runtime import Runtime, runtime
 from handlers.base import Refused, Turn, handler, person_of, send_html
+from handlers.guide.entry import guided
 from handlers.minutes.common import (
     CLOSE_KIND,
     DUE_KIND,
@@ -46,23 +47,56 @@ async def _tied_event(turn: Turn):
 
 @handler
 async def start_command(turn: Turn) -> None:
+    if not turn.body.strip() and (turn.in_private or await _tied_event(turn) is None):
+        await guided(turn, "meeting")  # alone, with no talk under way to take it all from: asked
+        return
+    await start(turn, await prepare(turn, turn.body))
+
+
+async def prepare(turn: Turn, body: str) -> dict:
+    """Read ``/meeting [kind] [title]`` and a 地点 line; the event under way fills what is missing."""
     _group_only(turn)
     await turn.require_convener()
-    first_line, place = rules.split_place(turn.body.strip())
+    if await store.open_of(turn.rt.store, turn.chat_id) is not None:
+        raise Refused(turn.t.gettext("A meeting is running already: end it with /endmeeting first."))
+    first_line, place = rules.split_place(body.strip())
     words = first_line.split(maxsplit=1)
     kind = rules.kind_of(words[0]) if words else None
     title = (words[1] if kind and len(words) > 1 else (None if kind else first_line)) or None
     event = await _tied_event(turn)
     if kind is None:
         kind = {"talk": "talk", "reception": "reception"}.get(event.kind, "talk") if event else "talk"
-    now = turn.rt.clock.now()
+    return {"kind": kind, "title": title or (event.title if event else None),
+            "place": place or (event.place if event else None), "event_id": event.id if event else None}
+
+
+def _started(turn: Turn, number: int, kind: str) -> str:
+    return html.escape(turn.t.gettext(
+        "Meeting #%(number)s (%(kind)s) started; %(chair)s chairs and records. Record with /topic, /note, "
+        "/decision, /action, /ref; /undo takes back the last entry; /endmeeting posts the minutes.",
+        number=number, kind=turn.t.gettext(KIND_NAMES[kind]), chair=turn.person.name))
+
+
+async def preview(turn: Turn, meeting: dict) -> str:
+    """What the group will read when the meeting starts."""
+    title = turn.t.named(turn.t.gettext(KIND_NAMES[meeting["kind"]]), meeting["title"] or "")
+    lines = [f"<b>{html.escape(title)}</b>"]
+    if meeting["place"]:
+        lines.append(html.escape(turn.t.gettext("Place: %(place)s", place=meeting["place"])))
+    return "\n".join([*lines, "", _started(turn, await turn.rt.store.next_number("meetings", turn.chat_id),
+                                            meeting["kind"])])
+
+
+async def start(turn: Turn, prepared: dict) -> None:
+    """Open the meeting the turn's convener chairs, closing by itself if it is left open."""
+    kind, now = prepared["kind"], turn.rt.clock.now()
     meeting = await store.start(
         turn.rt.store,
         chat_id=turn.chat_id,
         kind=kind,
-        title=title or (event.title if event else None),
-        place=place or (event.place if event else None),
-        event_id=event.id if event else None,
+        title=prepared["title"],
+        place=prepared["place"],
+        event_id=prepared["event_id"],
         chair_id=turn.person.id,
         chair_name=turn.person.name,
         now=now,
@@ -85,18 +119,7 @@ async def start_command(turn: Turn) -> None:
         ref=str(meeting.id),
         origin=f"{turn.origin}:close",
     )
-    await turn.reply(
-        html.escape(
-            turn.t.gettext(
-                "Meeting #%(number)s (%(kind)s) started; %(chair)s chairs and records. "
-                "Record with /topic, /note, /decision, /action, /ref; /undo takes back the last entry; "
-                "/endmeeting posts the minutes.",
-                number=meeting.number,
-                kind=turn.t.gettext(KIND_NAMES[kind]),
-                chair=meeting.chair_name,
-            )
-        )
-    )
+    await turn.reply(_started(turn, meeting.number, kind))
 
 
 async def _record(turn: Turn, kind: str, usage: str, **extra) -> None:

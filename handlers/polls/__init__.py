@@ -2,8 +2,8 @@
 closed by the deadline or a convener, with reminders for those who have not voted."""
 
 from handlers.polls.common import SCHEDULE_KIND
-from handlers.polls.creating import open_vote
+from handlers.polls.creating import Prepared, open_vote
 from handlers.polls.feature import register
 from handlers.polls.showing import _keyboard, _message_html
 
-__all__ = ["SCHEDULE_KIND", "_keyboard", "_message_html", "open_vote", "register"]
+__all__ = ["SCHEDULE_KIND", "Prepared", "_keyboard", "_message_html", "open_vote", "register"]

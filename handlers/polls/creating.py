@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain import owner_vote
@@ -9,8 +10,9 @@ from bot.domain.polls import DEFAULT_VOTE_REMINDERS, Draft, Poll, PollInputError
 from bot.i18n import N_
 from bot.runtime import Runtime
 from handlers.base import Refused, Turn, handler
+from handlers.guide.entry import guide_button, guided
 from handlers.polls.common import SCHEDULE_KIND, _deadline, _group_only, _require_manager
-from handlers.polls.showing import _keyboard, _message_html
+from handlers.polls.showing import _keyboard, _message_html, _view
 from storage import households, polls, schedules
 
 KIND_OF_COMMAND = {"poll": "single", "propose": "proposal", "chain": "chain", "ownervote": "owner"}
@@ -26,16 +28,34 @@ USAGE = {
 }
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A vote read and checked, ready to open."""
+
+    draft: Draft
+    deadline: datetime | None
+    scope: tuple[str, ...]
+    electorate: list[int]
+
+
 @handler
 async def create(turn: Turn) -> None:
-    _group_only(turn)
     command = turn.update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
+    if not turn.body.strip():  # the command alone: asked step by step instead
+        await guided(turn, command)
+        return
+    _group_only(turn)
+    await open_vote(turn, await prepare(turn, command, turn.body))
+
+
+async def prepare(turn: Turn, command: str, body: str) -> Prepared:
+    """Read the typed vote (``/poll`` and what follows), check it and the speaker's right."""
     kind = KIND_OF_COMMAND[command]
     try:
-        draft = parse_command(kind, turn.body)
+        draft = parse_command(kind, body)
     except PollInputError as problem:
         raise Refused(turn.t.gettext(problem.message, **problem.params) + "\n\n"
-                      + turn.t.gettext(USAGE[kind])) from None
+                      + turn.t.gettext(USAGE[kind]), guide_button(turn, command)) from None
     scope: tuple[str, ...] = ()
     if draft.scope_text is not None:
         scope = owner_vote.parse_scope(draft.scope_text) or ()
@@ -53,16 +73,29 @@ async def create(turn: Turn) -> None:
             raise Refused(turn.t.gettext(
                 "There are no registered households in that scope. Import the household registry "
                 "first: /households import"))
-    await open_vote(turn, draft, deadline, scope, electorate)
+    return Prepared(draft, deadline, scope, electorate)
 
 
-async def open_vote(turn: Turn, draft: Draft, deadline: datetime | None = None,
-                    scope: tuple[str, ...] = (), electorate: list[int] | None = None) -> Poll:
+async def preview(turn: Turn, vote: Prepared) -> str:
+    """The vote's message exactly as ``open_vote`` will post it."""
+    draft, now = vote.draft, turn.rt.clock.now()
+    poll = Poll(id=0, chat_id=turn.chat_id, number=await turn.rt.store.next_number("polls", turn.chat_id),
+                kind=draft.kind, question=draft.question, details="\n".join(draft.details),
+                options=options_of(draft.kind, draft.options), max_choices=draft.max_choices,
+                capacity=draft.capacity, deadline=vote.deadline, anonymous=draft.anonymous,
+                secret=draft.secret, visibility=draft.visibility, scope=vote.scope, major=bool(draft.major),
+                follow_majority=draft.follow_majority, status="open", outcome=None, message_id=None,
+                created_by=turn.person.id, created_at=now, closed_at=None)
+    return turn.rt.renderer.render("poll.html.j2", turn.t, **await _view(turn.rt, poll, vote.electorate))
+
+
+async def open_vote(turn: Turn, vote: Prepared) -> Poll:
     """Store a vote, post its message in the turn's chat and arm its deadline. Other features
     (an idea put to the vote) call this with a draft of their own."""
+    draft = vote.draft
     poll = await polls.create(turn.rt.store, chat_id=turn.chat_id, draft=draft,
-                              options=options_of(draft.kind, draft.options), deadline=deadline,
-                              scope=scope, electorate=electorate or [], created_by=turn.person.id,
+                              options=options_of(draft.kind, draft.options), deadline=vote.deadline,
+                              scope=vote.scope, electorate=vote.electorate, created_by=turn.person.id,
                               now=turn.rt.clock.now(), origin=turn.origin)
     await turn.keep_topic(f"poll:{poll.id}")
     if poll.message_id is None:  # not posted yet (or handled again after a crash before it was)

@@ -20,11 +20,12 @@ from handlers.polls.voting import _private_ballot_link, chain_pressed, chain_rep
 
 COMMANDS = [
     Command("polls", N_("Open and recent votes"), convener=False),
-    Command("poll", N_("Start a poll: question, then one option per line"), convener=True),
-    Command("propose", N_("Put a proposal to the vote: agree, disagree, abstain"), convener=True),
-    Command("chain", N_("Start a sign-up chain (接龙)"), convener=True),
+    Command("poll", N_("Start a poll: question, then one option per line"), convener=True, where="both"),
+    Command("propose", N_("Put a proposal to the vote: agree, disagree, abstain"), convener=True,
+            where="both"),
+    Command("chain", N_("Start a sign-up chain (接龙)"), convener=True, where="both"),
     Command("ownervote", N_("Owner vote: one ballot per household, counted by owners and floor area"),
-            convener=True),
+            convener=True, where="both"),
     Command("close", N_("Close a vote now, optionally with the outcome"), convener=True),
     Command("extend", N_("Move a vote's deadline"), convener=True),
     Command("reopen", N_("Reopen a closed vote"), convener=True),

@@ -15,22 +15,24 @@ from storage import chats, households, polls
 SHOWN_ENTRIES = 60  # names listed in a message; beyond, counts only (everyone is in the export)
 
 
-async def _owner_tally(rt: Runtime, poll: Poll) -> owner_vote.OwnerTally:
-    electorate = await households.by_ids(rt.store, await polls.electorate(rt.store, poll.id))
+async def _owner_tally(rt: Runtime, poll: Poll, electorate: list[int] | None = None) -> owner_vote.OwnerTally:
+    ids = electorate if electorate is not None else await polls.electorate(rt.store, poll.id)
+    electorate = await households.by_ids(rt.store, ids)
     ballots = [owner_vote.Ballot(b.household_id, owner_vote.CHOICES[b.choices[0]], b.seq)
                for b in await polls.ballots(rt.store, poll.id) if b.choices and b.household_id]
     return owner_vote.count(electorate, ballots, owner_vote.Rule(poll.major, poll.follow_majority))
 
 
-async def _view(rt: Runtime, poll: Poll) -> dict:
-    """What the templates show of a poll, whatever its kind."""
+async def _view(rt: Runtime, poll: Poll, electorate: list[int] | None = None) -> dict:
+    """What the templates show of a poll, whatever its kind (``electorate``: the households of
+    an owner vote not stored yet)."""
     rows = await polls.ballots(rt.store, poll.id)
     view: dict = {"poll": poll, "kind_name": KIND_NAMES[poll.kind],
                   "visible": poll.visibility == "live" or not poll.is_open,
                   "shown_entries": SHOWN_ENTRIES,
                   "names_shown": poll.shows_names and len(rows) <= SHOWN_ENTRIES}
     if poll.kind == "owner":
-        view["owner"] = await _owner_tally(rt, poll)
+        view["owner"] = await _owner_tally(rt, poll, electorate)
     elif poll.kind == "chain":
         view["chain"] = [b for b in rows if b.choices]
     else:

@@ -14,6 +14,7 @@ from bot.domain import requests as rules
 from bot.domain.requests import CATEGORIES
 from bot.i18n import Translator
 from handlers.base import NO_GROUP, Refused, Turn, deep_link, groups_of, handler, send_html
+from handlers.guide.entry import guide_button, guided
 from handlers.requests.common import CATEGORY_NAMES, DUE, _names, _view
 from storage import chats, drafts, members, topics
 from storage import requests as store
@@ -51,6 +52,11 @@ async def _check_rate(turn: Turn) -> None:
 async def report_command(turn: Turn) -> None:
     t = turn.t
     if not turn.in_private:
+        await turn.keep_topic(topics.REQUESTS)  # where the group hears of its requests
+    if not turn.body.strip() and not _photo_of(turn):  # the command alone: asked step by step
+        await guided(turn, "report")
+        return
+    if not turn.in_private:
         draft = None
         try:
             category, text = _parse_report(t, turn.body.strip())
@@ -58,7 +64,6 @@ async def report_command(turn: Turn) -> None:
         except Refused:
             pass  # the details are sorted out privately, never in the group
         await _keep(turn, draft or {"chat_id": turn.chat_id})
-        await turn.keep_topic(topics.REQUESTS)  # where the group hears of its requests
         button = InlineKeyboardButton(t.gettext("Continue privately"),
                                       url=deep_link(turn.context.bot.username, f"q{turn.chat_id}"))
         await turn.reply(html.escape(t.gettext(
@@ -66,8 +71,12 @@ async def report_command(turn: Turn) -> None:
             "Press the button to continue in a private chat with me.")),
             InlineKeyboardMarkup([[button]]))
         return
-    category, text = _parse_report(t, turn.body.strip())
+    try:
+        category, text = _parse_report(t, turn.body.strip())
+    except Refused as refusal:
+        raise Refused(str(refusal), guide_button(turn, "report")) from None
     await _check_rate(turn)
+    await drafts.pop(turn.rt.store, turn.person.id, drafts.GUIDE)  # typed instead: no question waits
     old = await _draft(turn) or {}
     await _next_step(turn, {"chat_id": old.get("chat_id"), "category": category, "text": text or None,
                             "photo": _photo_of(turn)})
@@ -149,9 +158,7 @@ async def _ask_public(turn: Turn, draft: dict) -> None:
                               callback_data="rq:s:1")],
         [InlineKeyboardButton(t.gettext("Submit privately"), callback_data="rq:s:0")],
     ])
-    await turn.reply(turn.render("request_draft.html.j2", draft=draft,
-                                 community=(chat.community or chat.title or "") if chat else "",
-                                 **_names(t)), markup)
+    await turn.reply(draft_preview(turn, draft, chat), markup)
 
 
 async def _report_link(turn: Turn, payload: str) -> None:
@@ -205,6 +212,18 @@ async def submit(turn: Turn) -> None:
     if not turn.in_private or data not in ("rq:s:0", "rq:s:1") or not draft or not draft.get("text") \
             or draft.get("chat_id") is None:
         raise Refused(turn.t.gettext("This button is no longer valid."))
+    await turn.answer()
+    await file(turn, draft, data.endswith("1"))
+
+
+def draft_preview(turn: Turn, draft: dict, chat) -> str:
+    """The request as written, before it is sent: what the reporter checks."""
+    return turn.render("request_draft.html.j2", draft=draft,
+                       community=(chat.community or chat.title or "") if chat else "", **_names(turn.t))
+
+
+async def file(turn: Turn, draft: dict, public: bool) -> int:
+    """Store the reporter's request, arm its targets, tell the group when ``public``; its number."""
     await _check_rate(turn)
     rt, t = turn.rt, turn.t
     chat = await chats.get(rt.store, draft["chat_id"])
@@ -212,7 +231,7 @@ async def submit(turn: Turn) -> None:
     now = rt.clock.now()
     request = await store.create(
         rt.store, chat_id=draft["chat_id"], reporter_id=turn.person.id, category=draft["category"],
-        text=draft["text"], photo=draft.get("photo"), public=data.endswith("1"), now=now,
+        text=draft["text"], photo=draft.get("photo"), public=public, now=now,
         respond_by=now + timedelta(hours=respond_h), resolve_by=now + timedelta(hours=resolve_h),
         origin=turn.origin)
     tz = (chat.tz if chat else None) or rt.settings.tz
@@ -220,7 +239,6 @@ async def submit(turn: Turn) -> None:
         await rt.scheduler.add(chat_id=request.chat_id, kind=DUE, first_at=when, tz=tz,
                                ref=str(request.id), payload={"what": what}, origin=f"{turn.origin}:{what}")
     await drafts.pop(rt.store, turn.person.id, drafts.REQUEST)
-    await turn.answer()
     await turn.reply(html.escape(t.gettext(
         "Request #%(id)s received. You will hear from me when it moves on; /request %(id)s shows it.",
         id=request.id)))
@@ -228,3 +246,4 @@ async def submit(turn: Turn) -> None:
         gt = rt.translator(chat)
         await send_html(turn.context.bot, request.chat_id, _view(rt, gt, request, names=False, detail=True),
                         thread=await topics.of(rt.store, request.chat_id, topics.REQUESTS))
+    return request.id
