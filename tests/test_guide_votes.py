@@ -60,6 +60,7 @@ async def test_a_poll_pressed_step_by_step_is_the_poll_typed(bot, tg, english_gr
     await admin.press(preview, "✅ Post")
     posted = await group.expect_message()
     assert "Which repairs first?" in posted.text and posted.text in preview.text
+    assert await typed_count(tg, admin) == 4  # the question and three options; the rest was pressed
     await tg.until(lambda: "Posted in Cuiyuan owners." in preview.text, what="the private confirmation")
 
     deadline_at = (await polls.by_number(bot.runtime.store, group.id, 1)).deadline.astimezone(SHANGHAI)

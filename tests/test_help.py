@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.local.standin import FakeTelegram
-from handlers import core
+from handlers.help import topic_of
 
 TOPICS = ["🗳 Votes", "🏠 Owner votes", "💡 Golden ideas", "📣 Requests",
           "🌙 Evening talks and reception days", "📝 Minutes", "⚙️ Settings"]
@@ -214,7 +214,7 @@ async def test_a_button_no_topic_has_is_refused_as_stale(bot, english_group):
 async def test_every_command_is_explained_under_a_topic(bot, english_group):
     await english_group("Li")
     commands = bot.app.bot_data["commands"]
-    assert [c.name for c in commands if core.topic_of(c) is None] == ["start", "help"]
+    assert [c.name for c in commands if topic_of(c) is None] == ["start", "help"]
     assert len({c.name for c in commands}) == len(commands)
 
 
