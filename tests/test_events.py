@@ -156,8 +156,11 @@ async def test_a_reception_day_queue_is_answered_or_carried_and_summarised(bot, 
 async def test_bad_input_is_refused_with_the_reason(bot, tg, english_group):
     admin, _, group = await english_group("Li")
     await admin.send(group, "/event 夜话\n时间 找个时间")
-    answer = (await group.expect_message()).text
+    refused = await group.expect_message()
+    answer = refused.text
     assert "I cannot read the time" in answer and "每周四19:30" in answer
+    assert refused.button_texts == ["Step by step"]  # or be asked, with buttons
+    assert refused.buttons[0][0].url.endswith(f"?start=gevent_{group.id}")
     await admin.send(group, "/event 夜话\n时间 2020-07-14 19:30")
     assert "has already passed" in (await group.expect_message()).text
     await admin.send(group, "/event 夜话\n时间 每周四 21:00-19:00")

@@ -67,3 +67,14 @@ async def test_a_request_step_by_step_is_the_request_typed(bot, tg, english_grou
     guided, typed = [await requests.get(bot.runtime.store, n) for n in (1, 2)]
     assert (guided.category, guided.text, guided.public, guided.reporter_id, guided.chat_id) == (
         typed.category, typed.text, typed.public, typed.reporter_id, typed.chat_id)
+
+
+async def test_a_link_to_a_group_one_is_not_in_starts_nothing(bot, tg, english_group):
+    _admin, _li, group = await joined(english_group)
+    stranger = tg.user("Stranger", language_code="en")
+    await stranger.send(stranger.private, f"/start greport_{group.id}")
+    assert (await stranger.private.expect_message()).text == "This link is no longer valid."
+    await stranger.send(stranger.private, f"/start gpoll_{group.id}")
+    assert "only the conveners" in (await stranger.private.expect_message()).text
+    await stranger.send(stranger.private, "anything")
+    await stranger.private.expect_no_message()

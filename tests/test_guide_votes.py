@@ -198,3 +198,26 @@ async def test_a_convener_who_never_started_the_bot_is_brought_to_the_private_ch
     link = told.buttons[0][0].url
     await admin.send(admin.private, "/start " + link.split("?start=")[1])
     assert "What kind of vote?" in (await admin.private.expect_message()).text
+
+
+async def test_a_convener_of_two_groups_is_asked_which_first(bot, tg, english_group):
+    admin, _li, group = await started(tg, bot, english_group)
+    other = tg.group("Building 7", admins=[admin])
+    await other.add_bot(by=admin)
+    await other.expect_message()
+    await admin.send(other, "/polls")  # seen there too
+    await other.expect_message()
+    await admin.send(admin.private, "/chain")
+    which = await admin.private.expect_message()
+    assert "Which group is it for?" in which.text
+    assert sorted(which.button_texts[:2]) == ["Building 7", "Cuiyuan owners"]
+    await admin.press(which, "Building 7")
+    title = await admin.private.expect_message()
+    assert "What do people sign up for?" in title.text and "→ Building 7" in which.text
+    places = await answer(admin, "Saturday clean-up")
+    await admin.press(places, "20")
+    await admin.press(await admin.private.expect_message(), "No deadline")
+    await admin.press(await admin.private.expect_message(), "✅ Post")
+    chain = await other.expect_message()
+    assert "Saturday clean-up" in chain.text and chain.button_texts == ["Join", "Leave"]
+    await group.expect_no_message()

@@ -173,6 +173,7 @@ async def test_bad_commands_are_refused_with_the_reason_and_store_nothing(bot, t
         reply = await group.expect_message()
         assert reason in reply.text, (text, reply.text)
         assert "Usage" in reply.text or "deadline" in reply.text or "time" in reply.text
+        assert reply.button_texts == ["Step by step"], text  # the guided way offered
     await admin.send(group, "/poll")  # alone: asked step by step, privately
     assert "I will ask you step by step in a private chat" in (await group.expect_message()).text
     await li.send(group, "/poll Mine?\nA\nB")

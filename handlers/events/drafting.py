@@ -16,7 +16,7 @@ from handlers.base import Refused, Turn, edit_html, handler, send_html
 from handlers.events.card import _card
 from handlers.events.common import KIND_NAMES, _group_only, _now, _parse_time, _reminders, repeat_text
 from handlers.events.reminders import arm
-from handlers.guide.entry import guide_button, guided
+from handlers.guide.entry import guided, offering_guide
 from handlers.roles import ROLE_NAMES
 from storage import events as store
 from storage import roles
@@ -26,8 +26,8 @@ USAGE = N_("Usage: /event title, then one setting per line, e.g.\n/event 小区�
            "地点 东门凉亭\n主持 张书记\n时长 2小时\n提醒 1天 1小时")
 
 
-def _refuse(turn: Turn, problem: EventInputError, usage: str = USAGE, guide=None) -> Refused:
-    return Refused(turn.t.gettext(problem.message, **problem.params) + "\n\n" + turn.t.gettext(usage), guide)
+def _refuse(turn: Turn, problem: EventInputError, usage: str = USAGE) -> Refused:
+    return Refused(turn.t.gettext(problem.message, **problem.params) + "\n\n" + turn.t.gettext(usage))
 
 
 @handler
@@ -46,11 +46,17 @@ async def create(turn: Turn) -> None:
 
 
 async def prepare(turn: Turn, command: str, body: str) -> dict:
-    """Read the typed event (``/event`` and what follows) and check it: what Save stores."""
+    """Read the typed event (``/event`` and what follows) and check it: what Save stores. A
+    refusal comes with the button that asks it step by step instead."""
+    with offering_guide(turn, command):
+        return await _read(turn, command, body)
+
+
+async def _read(turn: Turn, command: str, body: str) -> dict:
     try:
         title, settings = rules.parse_body(body)
     except EventInputError as problem:
-        raise _refuse(turn, problem, guide=guide_button(turn, command)) from None
+        raise _refuse(turn, problem) from None
     kind = "reception" if command == "reception" else KIND_WORDS.get(settings.get("kind", "").lower(), "talk")
     when = _parse_time(turn, settings["time"])
     if when.start <= _now(turn, turn.t):

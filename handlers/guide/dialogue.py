@@ -8,7 +8,9 @@ with a note.
 
 from __future__ import annotations
 
+import asyncio
 import html
+import weakref
 from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardMarkup
@@ -47,8 +49,11 @@ async def begin(turn: Turn, command: str, chat_id: int | None = None, thread: in
     flow, preset = adapters.ENTRY[command]
     state = State(flow=flow.name, chat_id=chat_id, thread=thread)
     state.answers.update(preset)
-    if chat_id is not None and command in CONVENERS_ONLY:  # asked from a group: who may, there
-        await (await turn.posting_in(chat_id, thread)).require_convener()
+    if chat_id is not None:  # asked from a group (or a link to one): only who may, there
+        if command in CONVENERS_ONLY:
+            await (await turn.posting_in(chat_id, thread)).require_convener()
+        elif chat_id not in dict(await adapters.groups(turn, flow)):
+            raise Refused(turn.t.gettext("This link is no longer valid."))
     else:
         groups = await adapters.groups(turn, flow)
         if not groups:
@@ -110,9 +115,26 @@ async def _advance(turn: Turn, flow: Flow, state: State, step: Step, value: obje
     await show(turn, flow, state)
 
 
+_turns: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+def one_at_a_time(person_id: int) -> asyncio.Lock:
+    """A press and a typed answer of one person arrive in lanes of their own: each reads the flow,
+    changes it and writes it back, so they take turns, or one would undo the other."""
+    lock = _turns.get(person_id)
+    if lock is None:
+        lock = _turns[person_id] = asyncio.Lock()
+    return lock
+
+
 @handler
 async def pressed(turn: Turn) -> None:
     """``gd:<revision>:<op>[:<number>]`` under a question of the person's own flow."""
+    async with one_at_a_time(turn.person.id):
+        await _pressed(turn)
+
+
+async def _pressed(turn: Turn) -> None:
     _, revision, op, *rest = turn.update.callback_query.data.split(":")
     found = await load(turn) if turn.in_private else None
     if found is None or int(revision) != found[1].revision:
@@ -227,6 +249,11 @@ async def _moment(turn: Turn, flow: Flow, state: State, step: Step, moment: date
 @handler
 async def typed(turn: Turn) -> None:
     """A message in the private chat while a flow waits: the answer to its question."""
+    async with one_at_a_time(turn.person.id):
+        await _typed_answer(turn)
+
+
+async def _typed_answer(turn: Turn) -> None:
     found = await load(turn)
     if found is None:
         return  # no flow under way: other features may be waiting for this text

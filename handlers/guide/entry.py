@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.base import Turn, deep_link, may_write
+from handlers.base import Refused, Turn, deep_link, may_write
 
 CONVENERS_ONLY = {"poll", "propose", "chain", "ownervote", "event", "meeting"}
 _PAYLOAD = re.compile(r"^([a-z]{1,12})_(-?[0-9]{1,16})(?:_([0-9]{1,10}))?$")
@@ -22,6 +24,17 @@ def guide_button(turn: Turn, command: str) -> InlineKeyboardMarkup:
     payload = f"g{command}_{turn.chat_id}" + (f"_{turn.thread}" if turn.thread else "")
     link = deep_link(turn.context.bot.username, payload)
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=link)]])
+
+
+@contextmanager
+def offering_guide(turn: Turn, command: str) -> Iterator[None]:
+    """A refusal of what was typed for ``command`` comes with the button that asks it step by step."""
+    try:
+        yield
+    except Refused as refusal:
+        if refusal.markup is not None:
+            raise
+        raise Refused(str(refusal), guide_button(turn, command)) from None
 
 
 async def guided(turn: Turn, command: str) -> None:

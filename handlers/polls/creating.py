@@ -10,7 +10,7 @@ from bot.domain.polls import DEFAULT_VOTE_REMINDERS, Draft, Poll, PollInputError
 from bot.i18n import N_
 from bot.runtime import Runtime
 from handlers.base import Refused, Turn, handler
-from handlers.guide.entry import guide_button, guided
+from handlers.guide.entry import guided, offering_guide
 from handlers.polls.common import SCHEDULE_KIND, _deadline, _group_only, _require_manager
 from handlers.polls.showing import _keyboard, _message_html, _view
 from storage import households, polls, schedules
@@ -51,20 +51,22 @@ async def create(turn: Turn) -> None:
 async def prepare(turn: Turn, command: str, body: str) -> Prepared:
     """Read the typed vote (``/poll`` and what follows), check it and the speaker's right."""
     kind = KIND_OF_COMMAND[command]
-    try:
-        draft = parse_command(kind, body)
-    except PollInputError as problem:
-        raise Refused(turn.t.gettext(problem.message, **problem.params) + "\n\n"
-                      + turn.t.gettext(USAGE[kind]), guide_button(turn, command)) from None
-    scope: tuple[str, ...] = ()
-    if draft.scope_text is not None:
-        scope = owner_vote.parse_scope(draft.scope_text) or ()
-        if not scope:
-            raise Refused(turn.t.gettext(
-                "I cannot read the scope %(text)s. Write buildings or entrances, e.g. 范围 6栋, "
-                "范围 6-2 or 范围 6,7.", text=draft.scope_text))
+    with offering_guide(turn, command):
+        try:
+            draft = parse_command(kind, body)
+        except PollInputError as problem:
+            raise Refused(turn.t.gettext(problem.message, **problem.params) + "\n\n"
+                          + turn.t.gettext(USAGE[kind])) from None
+        scope: tuple[str, ...] = ()
+        if draft.scope_text is not None:
+            scope = owner_vote.parse_scope(draft.scope_text) or ()
+            if not scope:
+                raise Refused(turn.t.gettext(
+                    "I cannot read the scope %(text)s. Write buildings or entrances, e.g. 范围 6栋, "
+                    "范围 6-2 or 范围 6,7.", text=draft.scope_text))
     await _require_manager(turn, scope) if kind == "owner" else await turn.require_convener()
-    deadline = _deadline(turn, draft.deadline_text) if draft.deadline_text else None
+    with offering_guide(turn, command):
+        deadline = _deadline(turn, draft.deadline_text) if draft.deadline_text else None
     electorate: list[int] = []
     if kind == "owner":
         registry = await households.active(turn.rt.store, turn.chat_id)
