@@ -8,6 +8,7 @@ into the updates the bot gets. ``FakeTelegram`` inherits it.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import mimetypes
 import secrets
 import time
@@ -163,6 +164,11 @@ class World:
         elif status == "kicked":
             out["until_date"] = 0
         return out
+
+    def continue_updates_after(self, update_id: int) -> None:
+        """Number the next updates after ``update_id``, as Telegram goes on from where a bot left
+        off (a database an earlier run kept has seen the first ones)."""
+        self._update_ids = itertools.count(update_id + 1)
 
     # -- scenario actions ------------------------------------------------------------------
 
