@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from storage import ideas, requests
 
 
@@ -78,3 +80,13 @@ async def test_a_link_to_a_group_one_is_not_in_starts_nothing(bot, tg, english_g
     assert "only the conveners" in (await stranger.private.expect_message()).text
     await stranger.send(stranger.private, "anything")
     await stranger.private.expect_no_message()
+
+
+async def test_a_wish_left_a_day_is_put_away_with_the_way_back(bot, tg, english_group):
+    _admin, li, _group = await joined(english_group)
+    await li.send(li.private, "/wish")
+    await li.private.expect_message()
+    await tg.wait_idle()
+    bot.clock.advance(timedelta(days=1, minutes=1))
+    note = (await li.private.expect_message()).text
+    assert "(New idea or wish)" in note and "Send /wish to start again." in note

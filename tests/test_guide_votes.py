@@ -185,6 +185,7 @@ async def test_cancel_expiry_and_the_ways_in(bot, tg, english_group):
     bot.clock.advance(timedelta(days=1, minutes=1))
     note = await admin.private.expect_message()
     assert "A day went by without an answer, so I put away what you had begun (New vote)" in note.text
+    assert "Send /poll to start again." in note.text
     assert (await admin.press(kind, data=single)).text == (
         "This button is no longer valid.")
     await group.expect_no_message()

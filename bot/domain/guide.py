@@ -70,6 +70,7 @@ class State:
     revision: int = 0  # buttons of an older question are stale
     message_id: int | None = None  # the question (or preview) shown now
     view: dict = field(default_factory=dict)  # the calendar's month and the day picked
+    command: str = ""  # the command that started it (/wish, /reception …), to start it again
 
     def to_json(self) -> dict:
         return dict(self.__dict__)

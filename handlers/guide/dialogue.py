@@ -47,7 +47,7 @@ async def begin(turn: Turn, command: str, chat_id: int | None = None, thread: in
     """Start the flow of ``command`` in the person's private chat (``turn`` speaks there); a flow
     under way is replaced. ``chat_id``: the group it was asked from, when it was."""
     flow, preset = adapters.ENTRY[command]
-    state = State(flow=flow.name, chat_id=chat_id, thread=thread)
+    state = State(flow=flow.name, chat_id=chat_id, thread=thread, command=command)
     state.answers.update(preset)
     if chat_id is not None:  # asked from a group (or a link to one): only who may, there
         if command in CONVENERS_ONLY:
@@ -327,4 +327,5 @@ async def expire(context: CallbackContext, firing: Firing) -> None:
         flow = adapters.FLOWS[data["flow"]]
         await tell_privately(rt, context.bot, user_id, html.escape(t.gettext(
             "A day went by without an answer, so I put away what you had begun (%(what)s). Send "
-            "/%(command)s to start again.", what=t.gettext(flow.title), command=flow.name)))
+            "/%(command)s to start again.", what=t.gettext(flow.title),
+            command=data.get("command") or flow.name)))
