@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain import guides
 from bot.i18n import N_, Translator
 from handlers.base import Command, Refused, Turn, edit_html, handler
 
@@ -53,7 +54,7 @@ MENU = "menu"  # hp:menu: back to the topics
 # polls, but it is about the households that vote.
 MOVED = {"ownervote": "owners"}
 # Sent alone, these start a dialogue that asks step by step (see handlers/guide); listed first.
-GUIDED = ("poll", "propose", "chain", "ownervote", "event", "reception", "meeting", "report", "idea", "wish")
+GUIDED = tuple(guides.ENTRY)
 MEETING_USAGE = N_("Usage: /meeting kind title, then optionally a line 地点 and the place, e.g.\n"
                    "/meeting 议事会 凉亭漏雨怎么修\n地点 东门凉亭")
 IDEA_USAGE = N_("Usage: /idea and your idea, e.g. /idea 凉亭的石凳冬天太凉，换成木椅")

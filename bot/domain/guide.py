@@ -54,6 +54,7 @@ class Flow:
     title: str  # msgid, e.g. "New vote"
     steps: tuple[Step, ...]
     compose: Callable[[Answers], str]  # the text a typed command would carry after its name
+    conveners: bool = True  # only a group's conveners start it (else: any member)
 
     def step(self, key: str) -> Step:
         return next(s for s in self.steps if s.key == key)

@@ -18,7 +18,7 @@ IDEA = Flow("idea", N_("New idea or wish"), (
     Step("kind", "choice", N_("Kind"), N_("A golden idea or a micro-wish?"), choices=IDEA_KINDS),
     Step("text", "text", N_("Text"), N_("What is your idea? Write it in one message."), length=MAX_TEXT),
     Step("signed", "choice", N_("Name"), N_("Should the group see your name?"), choices=SIGNED),
-), lambda a: str(a["text"]))
+), lambda a: str(a["text"]), conveners=False)
 
 CATEGORY_LABELS = {"repairs": N_("repairs"), "fees": N_("fees"), "parking": N_("parking"),
                    "noise": N_("noise"), "safety": N_("safety"), "greenery": N_("greenery"),
@@ -33,7 +33,7 @@ REPORT = Flow("report", N_("New request"), (
     Step("text", "text", N_("Description"),
          N_("Describe the problem in one message: what, where, since when."), length=1000),
     Step("shown", "choice", N_("Who sees it"), N_("Who may see it?"), choices=SHOWN),
-), lambda a: str(a["text"]))
+), lambda a: str(a["text"]), conveners=False)
 
 
 def anonymous(answers: Answers) -> bool:

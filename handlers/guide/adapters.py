@@ -5,21 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 
-from bot.domain import guide_events, guide_residents, guide_votes
+from bot.domain import guide_residents, guide_votes, guides
 from bot.domain.guide import Answers, Flow, State, Step
 from bot.domain.polls import is_setting
-from bot.domain.when import DEADLINE_EXAMPLES, WhenError, parse_when
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime
 from handlers.base import NO_GROUP as NO_GROUP_MEMBER
-from handlers.base import Refused, Turn, groups_of
+from handlers.base import Turn, groups_of
 from handlers.events import drafting as events
 from handlers.ideas import submitting as ideas
 from handlers.minutes import recording as meetings
 from handlers.polls import creating as votes
-from handlers.polls.common import DATE_ONLY_DEADLINE
 from handlers.requests import reporting as requests
 from storage import chats, households
 
@@ -31,7 +28,6 @@ class Feature:
     command: Callable[[Flow, Answers], str]
     preview: Callable[[Turn, State, str, str], Awaitable[str]]
     post: Callable[[Turn, State, str, str], Awaitable[object]]
-    conveners: bool = True  # only a group's conveners start it (else: any member)
     done: str = N_("Posted in %(group)s.")  # said under the preview once posted
 
 
@@ -97,20 +93,10 @@ FEATURES = {
     "poll": VOTES, "ownervote": VOTES,
     "event": Feature(lambda flow, answers: "event", _event_preview, _event_post),
     "meeting": Feature(lambda flow, answers: "meeting", _meeting_preview, _meeting_post),
-    "idea": Feature(lambda flow, answers: str(answers.get("kind", "idea")), _idea_preview, _idea_post,
-                    conveners=False),
-    "report": Feature(lambda flow, answers: "report", _report_preview, _report_post, conveners=False,
+    "idea": Feature(lambda flow, answers: str(answers.get("kind", "idea")), _idea_preview, _idea_post),
+    "report": Feature(lambda flow, answers: "report", _report_preview, _report_post,
                       done=N_("Sent to %(group)s.")),
 }
-FLOWS: dict[str, Flow] = {**guide_votes.FLOWS, **guide_events.FLOWS, **guide_residents.FLOWS}
-# command -> (its flow, answers already given by the command itself)
-ENTRY: dict[str, tuple[Flow, dict]] = {
-    command: (guide_votes.VOTE, {"kind": kind} if kind else {})
-    for command, kind in guide_votes.COMMAND_KIND.items()
-} | {"ownervote": (guide_votes.OWNER, {}), "event": (guide_events.EVENT, {}),
-     "reception": (guide_events.EVENT, {"kind": "reception"}), "meeting": (guide_events.MEETING, {}),
-     "idea": (guide_residents.IDEA, {"kind": "idea"}), "wish": (guide_residents.IDEA, {"kind": "wish"}),
-     "report": (guide_residents.REPORT, {})}
 NO_GROUP = {
     "poll": N_("You convene no group I serve, and only a group's conveners start votes. Ask to be made "
                "a convener of your community's group, then try again."),
@@ -128,7 +114,7 @@ NO_GROUP = {
 async def groups(turn: Turn, flow: Flow) -> list[tuple[int, str]]:
     """The groups the person may start this flow's thing in."""
     found = await groups_of(turn)
-    if not FEATURES[flow.name].conveners:
+    if not flow.conveners:
         return found
     return [(chat_id, title) for chat_id, title in found if await turn.convenes(chat_id)]
 
@@ -136,7 +122,7 @@ async def groups(turn: Turn, flow: Flow) -> list[tuple[int, str]]:
 async def choices(turn: Turn, state: State, step: Step) -> list[tuple]:
     """(value, label) of the groups, or of the buildings and entrances of the group's registry."""
     if step.kind == "group":
-        return await groups(turn, FLOWS[state.flow])
+        return await groups(turn, guides.FLOWS[state.flow])
     if step.kind != "scope" or state.chat_id is None:
         return []
     items: list[str] = []
@@ -157,14 +143,6 @@ def item_problem(step: Step, items: list[str], text: str) -> str | None:
     if "\n" in text or is_setting(text):
         return N_("%(item)s reads as a setting (截止, 多选 …), not as an option: write it another way.")
     return None
-
-
-def read_time(turn: Turn, text: str) -> datetime:
-    try:
-        return parse_when(text, turn.rt.clock.now().astimezone(turn.t.tz), default_time=DATE_ONLY_DEADLINE)
-    except WhenError:
-        raise Refused(turn.t.gettext("I cannot read the time %(text)s. Examples that work: %(examples)s.",
-                                     text=text, examples=turn.t.gettext(DEADLINE_EXAMPLES))) from None
 
 
 def typed_command(flow: Flow, state: State) -> tuple[str, str]:

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from telegram import InlineKeyboardMarkup
 from telegram.ext import ApplicationHandlerStop, CallbackContext
 
-from bot.domain import guide, numbers
+from bot.domain import guide, guides, numbers
 from bot.domain.guide import Flow, State, Step
 from bot.domain.models import Firing
 from bot.domain.when import parse_clock
@@ -24,7 +24,7 @@ from bot.runtime import runtime
 from handlers.base import Refused, Turn, edit_html, handler, send_html, tell_privately
 from handlers.guide import adapters
 from handlers.guide.asking import button, question
-from handlers.guide.entry import CONVENERS_ONLY
+from handlers.polls.common import read_time
 from storage import drafts
 
 EXPIRES = timedelta(days=1)
@@ -36,7 +36,7 @@ async def load(turn: Turn) -> tuple[Flow, State] | None:
     if data is None:
         return None
     state = State.from_json(data)
-    return adapters.FLOWS[state.flow], state
+    return guides.FLOWS[state.flow], state
 
 
 async def save(turn: Turn, state: State) -> None:
@@ -46,11 +46,11 @@ async def save(turn: Turn, state: State) -> None:
 async def begin(turn: Turn, command: str, chat_id: int | None = None, thread: int | None = None) -> None:
     """Start the flow of ``command`` in the person's private chat (``turn`` speaks there); a flow
     under way is replaced. ``chat_id``: the group it was asked from, when it was."""
-    flow, preset = adapters.ENTRY[command]
+    flow, preset = guides.ENTRY[command]
     state = State(flow=flow.name, chat_id=chat_id, thread=thread, command=command)
     state.answers.update(preset)
     if chat_id is not None:  # asked from a group (or a link to one): only who may, there
-        if command in CONVENERS_ONLY:
+        if flow.conveners:
             await (await turn.posting_in(chat_id, thread)).require_convener()
         elif chat_id not in dict(await adapters.groups(turn, flow)):
             raise Refused(turn.t.gettext("This link is no longer valid."))
@@ -292,7 +292,7 @@ async def _typed(turn: Turn, flow: Flow, state: State, step: Step, text: str) ->
                                     most=step.most))
         await _advance(turn, flow, state, step, value, t.number(value))
     elif step.kind == "when":
-        await _moment(turn, flow, state, step, adapters.read_time(turn, text))
+        await _moment(turn, flow, state, step, read_time(turn, text))
     elif step.kind == "clock":
         at = parse_clock(text)
         if at is None:
@@ -324,7 +324,7 @@ async def expire(context: CallbackContext, firing: Firing) -> None:
     data = await drafts.pop(rt.store, user_id, drafts.GUIDE)
     if data is not None:
         t = await adapters.private_translator(rt, user_id)
-        flow = adapters.FLOWS[data["flow"]]
+        flow = guides.FLOWS[data["flow"]]
         await tell_privately(rt, context.bot, user_id, html.escape(t.gettext(
             "A day went by without an answer, so I put away what you had begun (%(what)s). Send "
             "/%(command)s to start again.", what=t.gettext(flow.title),

@@ -10,9 +10,9 @@ from contextlib import contextmanager
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain import guides
 from handlers.base import Refused, Turn, deep_link, may_write
 
-CONVENERS_ONLY = {"poll", "propose", "chain", "ownervote", "event", "meeting"}
 _PAYLOAD = re.compile(r"^([a-z]{1,12})_(-?[0-9]{1,16})(?:_([0-9]{1,10}))?$")
 
 
@@ -45,7 +45,7 @@ async def guided(turn: Turn, command: str) -> None:
     if turn.in_private:
         await begin(turn, command)
         return
-    if command in CONVENERS_ONLY:
+    if guides.conveners_only(command):
         await turn.require_convener()
     if not await may_write(turn.rt, turn.person.id):
         await turn.reply(html.escape(turn.t.gettext(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
+from bot.domain import guides
 from bot.runtime import runtime
 from handlers.base import Command, Turn, handler, start_links
-from handlers.guide import adapters
 from handlers.guide.asking import DATA
 from handlers.guide.dialogue import EXPIRY_KIND, begin, expire, pressed, typed
 from handlers.guide.entry import deep_linked
@@ -24,7 +24,7 @@ async def start_pressed(turn: Turn) -> None:
 
 def register(app: Application) -> list[Command]:
     app.add_handler(CallbackQueryHandler(pressed, pattern=DATA))
-    app.add_handler(CallbackQueryHandler(start_pressed, pattern=rf"^gs:({'|'.join(adapters.ENTRY)})$"))
+    app.add_handler(CallbackQueryHandler(start_pressed, pattern=rf"^gs:({'|'.join(guides.ENTRY)})$"))
     private_text = tg_filters.TEXT & ~tg_filters.COMMAND & tg_filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(private_text, typed), group=TYPED_ANSWERS)
     runtime(app).scheduler.register(EXPIRY_KIND, expire)

@@ -27,13 +27,18 @@ SCHEDULE_KIND = "poll"
 DATE_ONLY_DEADLINE = time(23, 59)
 
 
-def _deadline(turn: Turn, text: str) -> datetime:
-    now = turn.rt.clock.now().astimezone(turn.t.tz)
+def read_time(turn: Turn, text: str) -> datetime:
+    """A moment as residents write it (a date alone: its last minute), or a refusal with examples."""
     try:
-        when = parse_when(text, now, default_time=DATE_ONLY_DEADLINE)
+        return parse_when(text, turn.rt.clock.now().astimezone(turn.t.tz), default_time=DATE_ONLY_DEADLINE)
     except WhenError:
         raise Refused(turn.t.gettext("I cannot read the time %(text)s. Examples that work: %(examples)s.",
                                      text=text, examples=turn.t.gettext(DEADLINE_EXAMPLES))) from None
+
+
+def _deadline(turn: Turn, text: str) -> datetime:
+    now = turn.rt.clock.now().astimezone(turn.t.tz)
+    when = read_time(turn, text)
     if when <= now + timedelta(minutes=1):
         raise Refused(turn.t.gettext("The deadline %(when)s has already passed.",
                                      when=turn.t.datetime(when)))
