@@ -110,3 +110,14 @@ async def test_a_meeting_started_step_by_step_is_the_meeting_typed(bot, tg, engl
 async def answer_text(person, text):
     await person.send(person.private, text)
     return await person.private.expect_message()
+
+
+async def test_a_resident_cannot_schedule_by_any_way_in(bot, tg, english_group):
+    _admin, li, group = await started(english_group)
+    await li.send(li.private, "/start")
+    await li.private.expect_message()
+    for command in ("event", "reception"):
+        await li.send(li.private, f"/start g{command}_{group.id}")
+        assert "only the conveners" in (await li.private.expect_message()).text
+    await li.send(group, "/reception")
+    assert "only the conveners" in (await group.expect_message()).text

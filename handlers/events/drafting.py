@@ -37,7 +37,6 @@ async def create(turn: Turn) -> None:
         await guided(turn, command)
         return
     _group_only(turn)
-    await turn.require_convener()
     data = await prepare(turn, command, turn.body)
     draft_id = await store.add_draft(turn.rt.store, turn.chat_id, turn.person.id, data, turn.rt.clock.now())
     await turn.reply(preview(turn, data), InlineKeyboardMarkup([[
@@ -48,6 +47,7 @@ async def create(turn: Turn) -> None:
 async def prepare(turn: Turn, command: str, body: str) -> dict:
     """Read the typed event (``/event`` and what follows) and check it: what Save stores. A
     refusal comes with the button that asks it step by step instead."""
+    await turn.require_convener()
     with offering_guide(turn, command):
         return await _read(turn, command, body)
 
