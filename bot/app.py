@@ -18,14 +18,27 @@ from bot.render import Renderer
 from bot.runtime import AdminCache, Runtime
 from bot.scheduler import Scheduler
 from bot.updates import Inbox, InboxBot, Lanes, close_inbox, open_inbox
-from handlers import core, errors, events, households, ideas, lifecycle, minutes, polls, requests, roles
+from handlers import (
+    communities,
+    core,
+    errors,
+    events,
+    households,
+    ideas,
+    lifecycle,
+    minutes,
+    polls,
+    requests,
+    roles,
+)
 from handlers.guide import feature as guide
 from storage import drafts, flood
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-FEATURES = (lifecycle, core, roles, polls, households, ideas, requests, events, minutes, guide, errors)
+FEATURES = (lifecycle, core, roles, communities, polls, households, ideas, requests, events, minutes,
+    guide, errors)
 
 
 def build_application(settings: Settings, clock: Clock | None = None) -> Application:

@@ -23,12 +23,12 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import CallbackContext
 
 from bot.domain.models import Chat, Person
-from bot.domain.roles import is_convener
+from bot.domain.roles import is_convener, leads_scope
 from bot.i18n import N_, Translator
 from bot.refresh import Shown
 from bot.render import split_message
 from bot.runtime import Runtime, runtime
-from storage import chats, members, roles, topics, users
+from storage import chats, communities, members, roles, topics, users
 
 log = logging.getLogger(__name__)
 _COMMAND = re.compile(r"^/\S+[ \t]*")
@@ -147,6 +147,7 @@ class Turn:
         return f"q{query.id}" if query is not None else f"u{self.update.update_id}"
 
     async def role_names(self, chat_id: int | None = None) -> set[str]:
+        """The roles the speaker holds in the community of ``chat_id`` (default: this chat)."""
         if self.person is None or (chat_id is None and self.chat is None):
             return set()
         chat_id = self.chat_id if chat_id is None else chat_id
@@ -160,11 +161,53 @@ class Turn:
         return await self.convenes(self.chat_id)
 
     async def convenes(self, chat_id: int) -> bool:
-        """Whether the speaker convenes the group ``chat_id`` (asked from anywhere)."""
+        """Whether the speaker convenes the group ``chat_id`` (asked from anywhere): its Telegram
+        administrators do, for what is started there, and so do the community's conveners."""
         if self.person is None:
             return False
-        admins = await self.rt.admins.ids(self.context.bot, chat_id)
-        return is_convener(self.person.id in admins, await self.role_names(chat_id))
+        if self.person.id in await self.rt.admins.ids(self.context.bot, chat_id):
+            return True
+        return await self.convenes_community(chat_id)
+
+    async def convenes_community(self, chat_id: int | None = None) -> bool:
+        """Whether the speaker convenes the whole community of ``chat_id`` (default: this chat):
+        an administrator of its main group, or a convener or deputy granted in it."""
+        if self.person is None:
+            return False
+        chat = self.chat if chat_id is None or (self.chat and chat_id == self.chat.id) else \
+            await chats.get(self.rt.store, chat_id)
+        if chat is None or chat.main_chat_id is None:
+            return False
+        admins = await self.rt.admins.ids(self.context.bot, chat.main_chat_id)
+        return is_convener(self.person.id in admins, await self.role_names(chat.id))
+
+    async def require_community_convener(self) -> None:
+        if self.in_private or not await self.convenes_community():
+            raise Refused(self.t.gettext(
+                "Sorry, only the community's conveners (the main group's administrators and the "
+                "conveners it named) can do that."))
+
+    async def lead_buildings(self, chat_id: int | None = None) -> set[str]:
+        """The buildings the speaker leads in the community of ``chat_id``: granted as building
+        lead, or an administrator of a building group (who leads that group's buildings)."""
+        if self.person is None:
+            return set()
+        chat_id = self.chat_id if chat_id is None else chat_id
+        grants = await roles.of_user(self.rt.store, chat_id, self.person.id)
+        led = {g.building for g in grants if g.role == "building_lead"}
+        community = await communities.of_chat(self.rt.store, chat_id)
+        for group, _, role, buildings in community.chats if community else ():
+            if role == "building" and self.person.id in await self.rt.admins.ids(self.context.bot, group):
+                led.update(buildings)
+        return led
+
+    async def manages(self, chat_id: int, scope: tuple[str, ...] = ()) -> bool:
+        """Whether the speaker manages something started in ``chat_id``: the community's conveners
+        and that chat's administrators do; building leads do when it concerns only their
+        buildings (``scope``)."""
+        if await self.convenes(chat_id):
+            return True
+        return bool(scope) and leads_scope(await self.lead_buildings(chat_id), scope)
 
     async def require_convener(self) -> None:
         if not await self.is_convener():
@@ -280,13 +323,21 @@ NO_GROUP = N_("You are not in any group I serve. Ask your community group's conv
 
 
 async def groups_of(turn: Turn) -> list[tuple[int, str]]:
-    """The groups the person is in: (chat id, community name or title). When the bot has seen them
-    in none (they have only written privately), it asks Telegram about each group it serves and
-    remembers what it learns."""
+    """The communities the person acts for in private: (main group id, community name); the one
+    they chose, when they belong to several and chose. When the bot has seen them in none (they
+    have only written privately), it asks Telegram about each group it serves and remembers
+    what it learns."""
     rt, person = turn.rt, turn.person.id
     found = await members.groups_of(rt.store, person)
-    if found:
-        return found
+    if not found:
+        await _ask_membership(turn)
+        found = await members.groups_of(rt.store, person)
+    chosen = await communities.chosen(rt.store, person) if len(found) > 1 else None
+    return [place for place in found if place[0] == chosen] or found
+
+
+async def _ask_membership(turn: Turn) -> None:
+    rt, person = turn.rt, turn.person.id
     now, asking = rt.clock.now(), asyncio.Semaphore(8)
 
     async def ask(chat_id: int) -> None:
@@ -299,7 +350,6 @@ async def groups_of(turn: Turn) -> list[tuple[int, str]]:
             await members.seen(rt.store, chat_id, person, now)
 
     await asyncio.gather(*(ask(chat_id) for chat_id in await chats.active_groups(rt.store, ASKED_GROUPS)))
-    return await members.groups_of(rt.store, person)
 
 
 async def may_write(rt: Runtime, user_id: int | None) -> bool:

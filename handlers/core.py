@@ -27,7 +27,7 @@ from bot.domain.polls import DEFAULT_VOTE_REMINDERS
 from bot.i18n import LANGUAGE_NAMES, LOCALES, N_, Translator
 from handlers.base import Command, Refused, Turn, handler, offered, start_links
 from handlers.help import help_, help_pressed
-from storage import chats
+from storage import chats, communities
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,8 @@ async def settings(turn: Turn) -> None:
         if key == "name":
             if len(value) > 64:
                 raise Refused(turn.t.gettext("The community name can be at most 64 characters."))
-            await chats.set_community(turn.rt.store, turn.chat_id, value, now)
+            await turn.require_community_convener()
+            await communities.set_name(turn.rt.store, turn.chat.community_id, value, now)
         elif key == "meetings":
             autoclose = spans.span(value, longest=timedelta(days=30))
             if autoclose is None:
@@ -137,7 +138,8 @@ async def settings(turn: Turn) -> None:
                 raise Refused(turn.t.gettext(
                     "%(zone)s is not a time zone I know. Use a name such as Asia/Shanghai "
                     "or Asia/Hong_Kong.", zone=value)) from None
-            await chats.set_tz(turn.rt.store, turn.chat_id, value, now)
+            await turn.require_community_convener()
+            await communities.set_tz(turn.rt.store, turn.chat.community_id, value, now)
         turn = await Turn.load(turn.update, turn.context)
     reminders = {key: [timedelta(seconds=s) for s in (turn.chat.settings or {}).get(name, default)]
                  for key, (name, default) in REMINDER_SETTINGS.items()}

@@ -25,9 +25,12 @@ ROLE_NAMES = {
 }
 
 
-def _target(turn: Turn, usage: str):
+def _in_group(turn: Turn) -> None:
     if turn.in_private:
         raise Refused(turn.t.gettext("Roles belong to a group: use this command in the group."))
+
+
+def _target(turn: Turn, usage: str):
     reply = turn.quoted
     if reply is None or reply.from_user is None or reply.from_user.is_bot:
         raise Refused(usage)
@@ -44,7 +47,8 @@ def _role(turn: Turn, usage: str) -> str:
 
 @handler
 async def grant(turn: Turn) -> None:
-    await turn.require_convener()
+    _in_group(turn)
+    await turn.require_community_convener()
     usage = turn.t.gettext(
         "Reply to the member's message with /grant <role> [building]. Roles: convener, deputy, "
         "building_lead (with a building, e.g. /grant building_lead 6), property_manager, "
@@ -64,7 +68,8 @@ async def grant(turn: Turn) -> None:
 
 @handler
 async def revoke(turn: Turn) -> None:
-    await turn.require_convener()
+    _in_group(turn)
+    await turn.require_community_convener()
     usage = turn.t.gettext("Reply to the member's message with /revoke <role>, e.g. /revoke deputy")
     member = _target(turn, usage)
     role = _role(turn, usage)
@@ -78,8 +83,7 @@ async def revoke(turn: Turn) -> None:
 
 @handler
 async def list_roles(turn: Turn) -> None:
-    if turn.in_private:
-        raise Refused(turn.t.gettext("Roles belong to a group: use this command in the group."))
+    _in_group(turn)
     grants = await roles.of_chat(turn.rt.store, turn.chat_id)
     named = [(turn.t.gettext(ROLE_NAMES[g.role]), g) for g in grants if g.role in ROLE_NAMES]
     await turn.reply(turn.render("roles.html.j2", grants=named))

@@ -1,4 +1,4 @@
-"""Chats the bot is in, with their language, time zone and settings."""
+"""Chats the bot is in, with their language and settings, and their community's name and time zone."""
 
 from __future__ import annotations
 
@@ -6,8 +6,15 @@ import json
 from datetime import datetime
 
 from bot.domain.models import Chat
+from storage import communities
 from storage.db import Database
 from storage.times import to_db
+
+_SELECT = """SELECT c.*, cc.community_id, cc.role, cc.buildings, co.tz,
+                    co.name AS community, mc.chat_id AS main_chat_id
+             FROM chats c LEFT JOIN community_chats cc ON cc.chat_id = c.id
+             LEFT JOIN communities co ON co.id = cc.community_id
+             LEFT JOIN community_chats mc ON mc.community_id = cc.community_id AND mc.role = 'main'"""
 
 
 def _chat(row) -> Chat:
@@ -20,41 +27,41 @@ def _chat(row) -> Chat:
         community=row["community"],
         active=bool(row["active"]),
         settings=json.loads(row["settings"]),
+        community_id=row["community_id"],
+        role=row["role"],
+        buildings=tuple(json.loads(row["buildings"])) if row["buildings"] else (),
+        main_chat_id=row["main_chat_id"],
     )
 
 
 async def get(db: Database, chat_id: int) -> Chat | None:
-    row = await db.fetchone("SELECT * FROM chats WHERE id = ?", (chat_id,))
+    row = await db.fetchone(f"{_SELECT} WHERE c.id = ?", (chat_id,))
     return _chat(row) if row else None
 
 
 async def seen(db: Database, chat_id: int, kind: str, title: str | None, now: datetime) -> None:
     """Record a chat the bot heard from (new, or with a new title or kind).
 
-    A group that moved to a supergroup is not brought back by its late updates.
+    A group that moved to a supergroup is not brought back by its late updates. A group met
+    for the first time is the main group of a new community.
     """
-    await db.execute(
-        """INSERT INTO chats (id, kind, title, created_at, updated_at)
-           SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM chat_moves WHERE old_id = ?)
-           ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
-                                          updated_at = excluded.updated_at""",
-        (chat_id, kind, title, to_db(now), to_db(now), chat_id),
-    )
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            """INSERT INTO chats (id, kind, title, created_at, updated_at)
+               SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM chat_moves WHERE old_id = ?)
+               ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
+                                              updated_at = excluded.updated_at
+               RETURNING NOT EXISTS (SELECT 1 FROM community_chats WHERE chat_id = chats.id)""",
+            (chat_id, kind, title, to_db(now), to_db(now), chat_id),
+        )
+        row = await cur.fetchone()
+        if kind != "private" and row is not None and row[0]:
+            await communities.found(conn, chat_id, now)
 
 
 async def set_locale(db: Database, chat_id: int, locale: str, now: datetime) -> None:
     await db.execute("UPDATE chats SET locale = ?, updated_at = ? WHERE id = ?",
                      (locale, to_db(now), chat_id))
-
-
-async def set_tz(db: Database, chat_id: int, tz: str, now: datetime) -> None:
-    await db.execute("UPDATE chats SET tz = ?, updated_at = ? WHERE id = ?",
-                     (tz, to_db(now), chat_id))
-
-
-async def set_community(db: Database, chat_id: int, name: str, now: datetime) -> None:
-    await db.execute("UPDATE chats SET community = ?, updated_at = ? WHERE id = ?",
-                     (name, to_db(now), chat_id))
 
 
 async def set_active(db: Database, chat_id: int, active: bool, now: datetime) -> None:
@@ -88,7 +95,11 @@ async def migrate(db: Database, old_id: int, new_id: int, kind: str, now: dateti
         async with conn.execute("SELECT 1 FROM chats WHERE id = ?", (old_id,)) as cur:
             if await cur.fetchone() is None:
                 return False
+        cur = await conn.execute("SELECT community_id FROM community_chats WHERE chat_id = ?", (new_id,))
+        bare = await cur.fetchone()
         await conn.execute("DELETE FROM chats WHERE id = ?", (new_id,))
+        if bare is not None:  # the community of one the new id got with its first update
+            await communities.drop_if_empty(conn, bare[0])
         await conn.execute(
             "UPDATE chats SET id = ?, kind = ?, updated_at = ? WHERE id = ?",
             (new_id, kind, to_db(now), old_id),

@@ -17,6 +17,8 @@ from pathlib import Path
 import aiosqlite
 
 MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+# The first line of a migration that makes tables again: it runs with foreign keys off.
+FOREIGN_KEYS_OFF = "-- yishi: foreign keys off"
 
 
 class StorageError(Exception):
@@ -72,9 +74,33 @@ class Database:
                 f"({len(known)}): upgrade Yishi or use another database"
             )
         for number, script in known[version:]:
-            await self._conn.executescript(
-                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-            )
+            if script.startswith(FOREIGN_KEYS_OFF):
+                await self._rebuild(number, script)
+            else:
+                await self._conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+                )
+
+    async def _rebuild(self, number: int, script: str) -> None:
+        """A migration that makes tables again (SQLite's way to change constraints): foreign keys
+        are off while it runs (a dropped table would cascade) and checked before it commits."""
+        await self._conn.execute("PRAGMA foreign_keys=OFF")
+        try:
+            await self._conn.executescript(f"BEGIN IMMEDIATE;\n{script}")
+            async with self._conn.execute("PRAGMA foreign_key_check") as cur:
+                broken = await cur.fetchall()
+            if broken:
+                await self._conn.execute("ROLLBACK")
+                raise StorageError(f"migration {number:04d} would break {len(broken)} references "
+                                   f"(first: table {broken[0][0]}, row {broken[0][1]}): nothing changed")
+            await self._conn.execute(f"PRAGMA user_version = {number}")
+            await self._conn.execute("COMMIT")
+        except aiosqlite.DatabaseError:
+            if self._conn.in_transaction:
+                await self._conn.execute("ROLLBACK")
+            raise
+        finally:
+            await self._conn.execute("PRAGMA foreign_keys=ON")
 
     async def schema_version(self) -> int:
         async with self._conn.execute("PRAGMA user_version") as cur:
@@ -118,11 +144,13 @@ class Database:
             return list(await self._conn.execute_fetchall(sql, tuple(params)))
 
     async def next_number(self, table: str, chat_id: int) -> int:
-        """The number the group's next vote, idea or meeting (``table``) will have."""
+        """The number the next vote, idea or meeting (``table``) of the group's community will have."""
         if table not in ("polls", "ideas", "meetings"):
             raise ValueError(table)
-        row = await self.fetchone(f"SELECT coalesce(max(number), 0) + 1 AS n FROM {table} WHERE chat_id = ?",
-                                  (chat_id,))
+        row = await self.fetchone(
+            f"""SELECT coalesce(max(number), 0) + 1 AS n FROM {table}
+                WHERE community_id = (SELECT community_id FROM community_chats WHERE chat_id = ?)""",
+            (chat_id,))
         return row["n"]
 
     async def fetchone(self, sql: str, params: Iterable = ()) -> aiosqlite.Row | None:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.events import Change, Event, Question
 from storage import inbox
+from storage.communities import OF_CHAT
 from storage.db import Database
 from storage.times import from_db, to_db
 
@@ -32,11 +33,13 @@ async def create(db: Database, *, chat_id: int, kind: str, title: str, place: st
 
     async def insert(conn) -> int:
         cur = await conn.execute(
-            """INSERT INTO events (chat_id, number, kind, title, place, hosts, start_at, duration_s,
+            f"""INSERT INTO events (community_id, chat_id, number, kind, title, place, hosts, start_at,
+                duration_s,
                                    rrule, tz, reminders, created_by, created_at, uid)
-               VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM events WHERE chat_id = ?),
+               VALUES ({OF_CHAT}, ?, (SELECT coalesce(max(number), 0) + 1 FROM events
+                                      WHERE community_id = {OF_CHAT}),
                        ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (chat_id, chat_id, kind, title, place, hosts, to_db(start),
+            (chat_id, chat_id, chat_id, kind, title, place, hosts, to_db(start),
              int(duration.total_seconds()) if duration else None, rrule, tz,
              json.dumps(list(reminders)) if reminders is not None else None, created_by, to_db(now),
              uuid.uuid4().hex))
@@ -51,14 +54,15 @@ async def get(db: Database, event_id: int) -> Event | None:
 
 
 async def by_number(db: Database, chat_id: int, number: int) -> Event | None:
-    row = await db.fetchone("SELECT * FROM events WHERE chat_id = ? AND number = ?", (chat_id, number))
+    row = await db.fetchone(f"SELECT * FROM events WHERE community_id = {OF_CHAT} AND number = ?",
+                            (chat_id, number))
     return _event(row) if row else None
 
 
 async def of_chat(db: Database, chat_id: int, *, active_only: bool = True,
                   kind: str | None = None) -> list[Event]:
     rows = await db.fetchall(
-        """SELECT * FROM events WHERE chat_id = ? AND (? = 0 OR status = 'active')
+        f"""SELECT * FROM events WHERE community_id = {OF_CHAT} AND (? = 0 OR status = 'active')
            AND (? IS NULL OR kind = ?) ORDER BY number""",
         (chat_id, int(active_only), kind, kind))
     return [_event(r) for r in rows]

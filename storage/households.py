@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.owner_vote import Household
+from storage.communities import OF_CHAT
 from storage.db import Database
 from storage.times import to_db
 
@@ -34,7 +35,7 @@ async def import_registry(db: Database, chat_id: int, rows: list[Household],
     of units that stay; units no longer listed are retired."""
     added = updated = unchanged = 0
     async with db.transaction() as conn:
-        cur = await conn.execute("SELECT * FROM households WHERE chat_id = ?", (chat_id,))
+        cur = await conn.execute(f"SELECT * FROM households WHERE community_id = {OF_CHAT}", (chat_id,))
         existing = {(r["building"], r["entrance"], r["unit"]): r for r in await cur.fetchall()}
         for h in rows:
             key = (h.building, h.entrance, h.unit)
@@ -43,8 +44,8 @@ async def import_registry(db: Database, chat_id: int, rows: list[Household],
             if old is None:
                 added += 1
                 await conn.execute(
-                    """INSERT INTO households (chat_id, building, entrance, unit, area, owner,
-                           developer, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                    f"""INSERT INTO households (community_id, building, entrance, unit, area, owner,
+                           developer, updated_at) VALUES ({OF_CHAT}, ?, ?, ?, ?, ?, ?, ?)""",
                     (chat_id, *key, *values, to_db(now)))
             elif (old["area"], old["owner"], old["developer"], old["active"]) == (*values, 1):
                 unchanged += 1
@@ -64,7 +65,8 @@ _IN_ORDER = ("ORDER BY length(building), building, length(entrance), entrance, l
 
 
 async def active(db: Database, chat_id: int) -> list[Household]:
-    rows = await db.fetchall(f"SELECT * FROM households WHERE chat_id = ? AND active = 1 {_IN_ORDER}",
+    rows = await db.fetchall(f"SELECT * FROM households WHERE community_id = {OF_CHAT} AND active = 1 "
+                             f"{_IN_ORDER}",
                              (chat_id,))
     return [_household(r) for r in rows]
 
@@ -85,9 +87,9 @@ class BuildingSummary:
 
 async def summary(db: Database, chat_id: int) -> list[BuildingSummary]:
     rows = await db.fetchall(
-        """SELECT h.building, count(*) AS households, sum(h.area) AS area,
+        f"""SELECT h.building, count(*) AS households, sum(h.area) AS area,
                   sum(EXISTS (SELECT 1 FROM household_owners o WHERE o.household_id = h.id)) AS bound
-           FROM households h WHERE h.chat_id = ? AND h.active = 1
+           FROM households h WHERE h.community_id = {OF_CHAT} AND h.active = 1
            GROUP BY h.building ORDER BY length(h.building), h.building""", (chat_id,))
     return [BuildingSummary(r["building"], r["households"], r["area"], r["bound"]) for r in rows]
 
@@ -124,7 +126,9 @@ async def bind(db: Database, code: str, user_id: int, now: datetime) -> tuple[in
     unused code (or its unit was retired)."""
     async with db.transaction() as conn:
         cur = await conn.execute(
-            """SELECT h.* FROM bind_codes c JOIN households h ON h.id = c.household_id
+            """SELECT h.*, (SELECT chat_id FROM community_chats WHERE community_id = h.community_id
+                            AND role = 'main') AS main_chat_id
+               FROM bind_codes c JOIN households h ON h.id = c.household_id
                WHERE c.code = ? AND c.used_by IS NULL AND c.void = 0 AND h.active = 1""",
             (code.strip().upper(),))
         row = await cur.fetchone()
@@ -135,4 +139,4 @@ async def bind(db: Database, code: str, user_id: int, now: datetime) -> tuple[in
         await conn.execute(
             """INSERT INTO household_owners (household_id, user_id, bound_at) VALUES (?, ?, ?)
                ON CONFLICT DO NOTHING""", (row["id"], user_id, to_db(now)))
-    return row["chat_id"], _household(row)
+    return row["main_chat_id"], _household(row)

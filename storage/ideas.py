@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.ideas import OPEN_STATES, Idea
 from storage import inbox
+from storage.communities import OF_CHAT
 from storage.db import Database
 from storage.times import from_db, to_db
 
@@ -71,13 +72,15 @@ async def create(db: Database, *, chat_id: int, kind: str, text: str, anonymous:
     key = await author_key(db, user_id)
 
     async def insert(conn) -> int:
-        cur = await conn.execute("SELECT coalesce(max(number), 0) + 1 FROM ideas WHERE chat_id = ?",
+        cur = await conn.execute(
+            f"SELECT coalesce(max(number), 0) + 1 FROM ideas WHERE community_id = {OF_CHAT}",
                                  (chat_id,))
         number = (await cur.fetchone())[0]
         cur = await conn.execute(
-            """INSERT INTO ideas (chat_id, number, kind, text, anonymous, author_id, author_key,
-                                  created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (chat_id, number, kind, text, int(anonymous), None if anonymous else user_id, key,
+            f"""INSERT INTO ideas (community_id, chat_id, number, kind, text, anonymous, author_id,
+                                   author_key, created_at, updated_at)
+                VALUES ({OF_CHAT}, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (chat_id, chat_id, number, kind, text, int(anonymous), None if anonymous else user_id, key,
              to_db(now), to_db(now)))
         await conn.execute("INSERT INTO idea_history (idea_id, to_state, at) VALUES (?, 'new', ?)",
                            (cur.lastrowid, to_db(now)))
@@ -92,29 +95,31 @@ async def get(db: Database, idea_id: int) -> Idea | None:
 
 
 async def by_number(db: Database, chat_id: int, number: int) -> Idea | None:
-    row = await db.fetchone(f"{_SELECT} WHERE i.chat_id = ? AND i.number = ?", (chat_id, number))
+    row = await db.fetchone(f"{_SELECT} WHERE i.community_id = {OF_CHAT} AND i.number = ?", (chat_id, number))
     return _idea(row) if row else None
 
 
 async def of_chat(db: Database, chat_id: int, states: tuple[str, ...] = OPEN_STATES,
                   kind: str | None = None) -> list[Idea]:
     rows = await db.fetchall(
-        f"""{_SELECT} WHERE i.chat_id = ? AND i.state IN ({",".join("?" * len(states))})
+        f"""{_SELECT} WHERE i.community_id = {OF_CHAT} AND i.state IN ({",".join("?" * len(states))})
             AND (? IS NULL OR i.kind = ?) ORDER BY i.number""", (chat_id, *states, kind, kind))
     return [_idea(r) for r in rows]
 
 
-async def created_between(db: Database, chat_id: int, start: datetime, end: datetime) -> list[Idea]:
-    rows = await db.fetchall(f"{_SELECT} WHERE i.chat_id = ? AND i.created_at > ? AND i.created_at <= ? "
+async def created_between(db: Database, chat_id: int, start: datetime,
+    end: datetime) -> list[Idea]:
+    rows = await db.fetchall(f"{_SELECT} WHERE i.community_id = {OF_CHAT} AND i.created_at > ? "
+                             "AND i.created_at <= ? "
                              "ORDER BY i.number", (chat_id, to_db(start), to_db(end)))
     return [_idea(r) for r in rows]
 
 
 async def changes_between(db: Database, chat_id: int, start: datetime, end: datetime) -> list[Change]:
     rows = await db.fetchall(
-        """SELECT i.number, i.text, h.from_state, h.to_state, h.reason, h.at FROM idea_history h
+        f"""SELECT i.number, i.text, h.from_state, h.to_state, h.reason, h.at FROM idea_history h
            JOIN ideas i ON i.id = h.idea_id
-           WHERE i.chat_id = ? AND h.from_state IS NOT NULL AND h.at > ? AND h.at <= ?
+           WHERE i.community_id = {OF_CHAT} AND h.from_state IS NOT NULL AND h.at > ? AND h.at <= ?
            ORDER BY h.at, h.id""", (chat_id, to_db(start), to_db(end)))
     return [Change(r["number"], r["text"], r["from_state"], r["to_state"], r["reason"], from_db(r["at"]))
             for r in rows]
@@ -194,8 +199,9 @@ async def volunteers(db: Database, idea_id: int) -> list[str]:
 async def put_on_agenda(db: Database, idea: Idea, by: int, now: datetime) -> bool:
     """False when the idea is on the agenda already."""
     rows = await db.fetchall(
-        """INSERT INTO idea_agenda (idea_id, chat_id, added_by, added_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT DO NOTHING RETURNING 1""", (idea.id, idea.chat_id, by, to_db(now)))
+        """INSERT INTO idea_agenda (idea_id, community_id, added_by, added_at)
+           SELECT id, community_id, ?, ? FROM ideas WHERE id = ?
+           ON CONFLICT DO NOTHING RETURNING 1""", (by, to_db(now), idea.id))
     return bool(rows)
 
 
@@ -203,7 +209,7 @@ async def agenda(db: Database, chat_id: int) -> list[Idea]:
     """Ideas waiting for the chat's next meeting (for the meetings feature)."""
     rows = await db.fetchall(
         f"""{_SELECT} JOIN idea_agenda a ON a.idea_id = i.id
-            WHERE a.chat_id = ? AND a.meeting_id IS NULL ORDER BY a.added_at""", (chat_id,))
+            WHERE a.community_id = {OF_CHAT} AND a.meeting_id IS NULL ORDER BY a.added_at""", (chat_id,))
     return [_idea(r) for r in rows]
 
 

@@ -25,10 +25,20 @@ async def present(db: Database, chat_id: int) -> list[Person]:
 
 
 async def groups_of(db: Database, user_id: int) -> list[tuple[int, str]]:
-    """The active groups the person is known to be in: (chat id, community name or title)."""
+    """The communities the person belongs to, as (main group id, community name): by a bound
+    household, a role, or as a present member of any of its active groups."""
     rows = await db.fetchall(
-        """SELECT c.id, coalesce(nullif(c.community, ''), c.title, '') AS name
-           FROM members m JOIN chats c ON c.id = m.chat_id
-           WHERE m.user_id = ? AND m.present = 1 AND c.active = 1 AND c.kind != 'private'
-           ORDER BY name, c.id""", (user_id,))
+        """WITH mine (community_id) AS (
+               SELECT h.community_id FROM household_owners o JOIN households h ON h.id = o.household_id
+               WHERE o.user_id = ? AND h.active = 1
+               UNION SELECT community_id FROM roles WHERE user_id = ?
+               UNION SELECT cc.community_id FROM members m
+                   JOIN community_chats cc ON cc.chat_id = m.chat_id JOIN chats c ON c.id = m.chat_id
+                   WHERE m.user_id = ? AND m.present = 1 AND c.active = 1 AND c.kind != 'private')
+           SELECT main.id, coalesce(nullif(co.name, ''), main.title, '') AS name
+           FROM mine JOIN communities co ON co.id = mine.community_id
+           JOIN community_chats mc ON mc.community_id = co.id AND mc.role = 'main'
+           JOIN chats main ON main.id = mc.chat_id
+           WHERE main.active = 1
+           ORDER BY name, main.id""", (user_id, user_id, user_id))
     return [(row["id"], row["name"]) for row in rows]

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.domain.minutes import OPEN_STATUSES, ActionItem, Entry, Meeting
 from storage import inbox
+from storage.communities import OF_CHAT
 from storage.db import Database
 from storage.times import from_db, to_db
 
@@ -78,12 +79,14 @@ async def start(
 
     async def insert(conn) -> int:
         cur = await conn.execute(
-            """INSERT INTO meetings (chat_id, number, kind, title, place, event_id, chair_id, chair_name,
+            f"""INSERT INTO meetings (community_id, chat_id, number, kind, title, place, event_id,
+                chair_id, chair_name,
                                      started_at)
-               VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM meetings WHERE chat_id = ?),
+               VALUES ({OF_CHAT}, ?, (SELECT coalesce(max(number), 0) + 1 FROM meetings
+                                      WHERE community_id = {OF_CHAT}),
                        ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT DO NOTHING RETURNING id""",
-            (chat_id, chat_id, kind, title, place, event_id, chair_id, chair_name, to_db(now)),
+            (chat_id, chat_id, chat_id, kind, title, place, event_id, chair_id, chair_name, to_db(now)),
         )
         row = await cur.fetchone()
         return row[0] if row else 0
@@ -102,13 +105,15 @@ async def open_of(db: Database, chat_id: int) -> Meeting | None:
 
 
 async def by_number(db: Database, chat_id: int, number: int) -> Meeting | None:
-    row = await db.fetchone("SELECT * FROM meetings WHERE chat_id = ? AND number = ?", (chat_id, number))
+    row = await db.fetchone(f"SELECT * FROM meetings WHERE community_id = {OF_CHAT} AND number = ?",
+                            (chat_id, number))
     return _meeting(row) if row else None
 
 
 async def of_chat(db: Database, chat_id: int, closed_only: bool = True) -> list[Meeting]:
     rows = await db.fetchall(
-        "SELECT * FROM meetings WHERE chat_id = ? AND (? = 0 OR status = 'closed') ORDER BY number",
+        f"SELECT * FROM meetings WHERE community_id = {OF_CHAT} AND (? = 0 OR status = 'closed') "
+        "ORDER BY number",
         (chat_id, int(closed_only)),
     )
     return [_meeting(r) for r in rows]
@@ -210,11 +215,13 @@ async def add_action(
 
     async def insert(conn) -> int:
         cur = await conn.execute(
-            """INSERT INTO action_items (chat_id, number, meeting_id, owner_id, owner_role, owner_name,
+            f"""INSERT INTO action_items (community_id, chat_id, number, meeting_id, owner_id, owner_role,
+                                          owner_name,
                                          text, due_at, created_at, updated_at)
-               VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM action_items WHERE chat_id = ?),
+               VALUES ({OF_CHAT}, ?, (SELECT coalesce(max(number), 0) + 1 FROM action_items
+                                      WHERE community_id = {OF_CHAT}),
                        ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (chat_id, chat_id, meeting_id, owner_id, owner_role, owner_name, text,
+            (chat_id, chat_id, chat_id, meeting_id, owner_id, owner_role, owner_name, text,
              to_db(due_at) if due_at else None, to_db(now), to_db(now)),
         )
         return cur.lastrowid
@@ -223,7 +230,8 @@ async def add_action(
 
 
 async def action(db: Database, chat_id: int, number: int) -> ActionItem | None:
-    row = await db.fetchone("SELECT * FROM action_items WHERE chat_id = ? AND number = ?", (chat_id, number))
+    row = await db.fetchone(f"SELECT * FROM action_items WHERE community_id = {OF_CHAT} AND number = ?",
+                            (chat_id, number))
     return _item(row) if row else None
 
 
@@ -244,7 +252,7 @@ async def actions_of_chat(
 ) -> list[ActionItem]:
     marks = ", ".join("?" for _ in statuses)
     rows = await db.fetchall(
-        f"SELECT * FROM action_items WHERE chat_id = ? AND status IN ({marks}) ORDER BY number",
+        f"SELECT * FROM action_items WHERE community_id = {OF_CHAT} AND status IN ({marks}) ORDER BY number",
         (chat_id, *statuses),
     )
     return [_item(r) for r in rows]
@@ -258,8 +266,8 @@ async def actions_of_meeting(db: Database, meeting_id: int) -> list[ActionItem]:
 async def actions_before(db: Database, chat_id: int, meeting_number: int) -> list[ActionItem]:
     """Action items of the chat's meetings before meeting ``meeting_number`` (not undone)."""
     rows = await db.fetchall(
-        """SELECT a.* FROM action_items a JOIN meetings m ON m.id = a.meeting_id
-           WHERE a.chat_id = ? AND m.number < ? AND a.status != 'dropped' ORDER BY a.number""",
+        f"""SELECT a.* FROM action_items a JOIN meetings m ON m.id = a.meeting_id
+           WHERE a.community_id = {OF_CHAT} AND m.number < ? AND a.status != 'dropped' ORDER BY a.number""",
         (chat_id, meeting_number),
     )
     return [_item(r) for r in rows]

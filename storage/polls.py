@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.domain.polls import Draft, Poll
 from storage import inbox
+from storage.communities import OF_CHAT
 from storage.db import Database
 from storage.times import from_db, to_db
 
@@ -43,15 +44,17 @@ async def create(db: Database, *, chat_id: int, draft: Draft, options: tuple[str
     """A new vote; the one ``origin`` created already, when it did."""
 
     async def insert(conn) -> int:
-        cur = await conn.execute("SELECT coalesce(max(number), 0) + 1 FROM polls WHERE chat_id = ?",
+        cur = await conn.execute(
+            f"SELECT coalesce(max(number), 0) + 1 FROM polls WHERE community_id = {OF_CHAT}",
                                  (chat_id,))
         number = (await cur.fetchone())[0]
         cur = await conn.execute(
-            """INSERT INTO polls (chat_id, number, kind, question, details, max_choices, capacity,
+            f"""INSERT INTO polls (community_id, chat_id, number, kind, question, details, max_choices,
+                   capacity,
                    deadline, anonymous, secret, visibility, scope, major, follow_majority,
                    created_by, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (chat_id, number, draft.kind, draft.question, "\n".join(draft.details),
+               VALUES ({OF_CHAT}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (chat_id, chat_id, number, draft.kind, draft.question, "\n".join(draft.details),
              draft.max_choices, draft.capacity, to_db(deadline) if deadline else None,
              int(draft.anonymous), int(draft.secret), draft.visibility,
              json.dumps(list(scope), ensure_ascii=False), int(bool(draft.major)),
@@ -72,17 +75,20 @@ async def get(db: Database, poll_id: int) -> Poll | None:
 
 
 async def by_number(db: Database, chat_id: int, number: int) -> Poll | None:
-    return _load(await db.fetchone(f"{_SELECT} WHERE p.chat_id = ? AND p.number = ?", (chat_id, number)))
+    return _load(await db.fetchone(f"{_SELECT} WHERE p.community_id = {OF_CHAT} AND p.number = ?",
+                                   (chat_id, number)))
 
 
 async def by_message(db: Database, chat_id: int, message_id: int) -> Poll | None:
-    return _load(await db.fetchone(f"{_SELECT} WHERE p.chat_id = ? AND p.message_id = ?",
-                                   (chat_id, message_id)))
+    """The vote whose card (first or posted later) is message ``message_id`` of ``chat_id``."""
+    return _load(await db.fetchone(
+        f"""{_SELECT} WHERE (p.chat_id = ? AND p.message_id = ?) OR p.id = (SELECT item_id FROM posts
+            WHERE kind = 'poll' AND chat_id = ? AND message_id = ?)""", (chat_id, message_id) * 2))
 
 
 async def of_chat(db: Database, chat_id: int, statuses: tuple[str, ...]) -> list[Poll]:
     rows = await db.fetchall(
-        f"""{_SELECT} WHERE p.chat_id = ? AND p.status IN ({",".join("?" * len(statuses))})
+        f"""{_SELECT} WHERE p.community_id = {OF_CHAT} AND p.status IN ({",".join("?" * len(statuses))})
             ORDER BY p.number""", (chat_id, *statuses))
     return [_load(row) for row in rows]  # type: ignore[misc]
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot.domain.requests import Request
 from storage import inbox
+from storage.communities import OF_CHAT
 from storage.db import Database
 from storage.times import from_db, to_db
 
@@ -29,7 +30,7 @@ def _request(row) -> Request:
         respond_by=from_db(row["respond_by"]), resolve_by=from_db(row["resolve_by"]),
         accepted_at=_at(row["accepted_at"]), resolved_at=_at(row["resolved_at"]),
         closed_at=_at(row["closed_at"]), reporter_name=row["reporter_name"],
-        assignee_name=row["assignee_name"],
+        assignee_name=row["assignee_name"], number=row["number"], community_id=row["community_id"],
     )
 
 
@@ -40,11 +41,13 @@ async def create(db: Database, *, chat_id: int, reporter_id: int, category: str,
 
     async def insert(conn) -> int:
         async with conn.execute(
-            """INSERT INTO requests (chat_id, reporter_id, category, text, photo, public, created_at,
-                                     respond_by, resolve_by)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-            (chat_id, reporter_id, category, text, photo, int(public), to_db(now), to_db(respond_by),
-             to_db(resolve_by))) as cur:
+            f"""INSERT INTO requests (community_id, chat_id, number, reporter_id, category, text, photo,
+                                      public, created_at, respond_by, resolve_by)
+                VALUES ({OF_CHAT}, ?, (SELECT coalesce(max(number), 0) + 1 FROM requests
+                                       WHERE community_id = {OF_CHAT}), ?, ?, ?, ?, ?, ?, ?, ?)
+                RETURNING id""",
+            (chat_id, chat_id, chat_id, reporter_id, category, text, photo, int(public), to_db(now),
+             to_db(respond_by), to_db(resolve_by))) as cur:
             request_id = (await cur.fetchone())[0]
         await conn.execute(
             "INSERT INTO request_events (request_id, at, actor_id, action, state) VALUES (?, ?, ?, ?, ?)",
@@ -56,6 +59,12 @@ async def create(db: Database, *, chat_id: int, reporter_id: int, category: str,
 
 async def get(db: Database, request_id: int) -> Request | None:
     row = await db.fetchone(f"{_SELECT} WHERE q.id = ?", (request_id,))
+    return _request(row) if row else None
+
+
+async def by_number(db: Database, chat_id: int, number: int) -> Request | None:
+    """Request #``number`` of the community of ``chat_id``."""
+    row = await db.fetchone(f"{_SELECT} WHERE q.community_id = {OF_CHAT} AND q.number = ?", (chat_id, number))
     return _request(row) if row else None
 
 
@@ -87,7 +96,7 @@ async def reported_since(db: Database, reporter_id: int, since: datetime) -> int
 
 async def of_chat(db: Database, chat_id: int, states: tuple[str, ...]) -> list[Request]:
     marks = ", ".join("?" for _ in states)
-    rows = await db.fetchall(f"{_SELECT} WHERE q.chat_id = ? AND q.state IN ({marks}) "
+    rows = await db.fetchall(f"{_SELECT} WHERE q.community_id = {OF_CHAT} AND q.state IN ({marks}) "
                              "ORDER BY q.created_at, q.id", (chat_id, *states))
     return [_request(row) for row in rows]
 
@@ -106,6 +115,7 @@ async def of_assignee(db: Database, assignee_id: int, states: tuple[str, ...]) -
 
 
 async def received(db: Database, chat_id: int, start: datetime, end: datetime) -> list[Request]:
-    rows = await db.fetchall(f"{_SELECT} WHERE q.chat_id = ? AND q.created_at >= ? AND q.created_at < ? "
+    rows = await db.fetchall(f"{_SELECT} WHERE q.community_id = {OF_CHAT} AND q.created_at >= ? "
+                             "AND q.created_at < ? "
                              "ORDER BY q.id", (chat_id, to_db(start), to_db(end)))
     return [_request(row) for row in rows]

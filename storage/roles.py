@@ -1,48 +1,57 @@
-"""Roles granted in a chat (convener, deputy, building lead, ...)."""
+"""Roles granted in a community (convener, deputy, building lead, ...), asked from any of its chats."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from bot.domain.models import RoleGrant
+from storage.communities import OF_CHAT
 from storage.db import Database
 from storage.times import to_db
 
-_SELECT = """SELECT r.chat_id, r.user_id, r.role, r.building,
+_SELECT = """SELECT r.community_id, r.user_id, r.role, r.building,
                     trim(u.first_name || ' ' || coalesce(u.last_name, '')) AS name
              FROM roles r JOIN users u ON u.id = r.user_id"""
 
 
 def _grant(row) -> RoleGrant:
-    return RoleGrant(row["chat_id"], row["user_id"], row["role"], row["building"], row["name"])
+    return RoleGrant(row["community_id"], row["user_id"], row["role"], row["building"], row["name"])
 
 
 async def grant(db: Database, chat_id: int, user_id: int, role: str, building: str,
                 granted_by: int, now: datetime) -> None:
     await db.execute(
-        """INSERT INTO roles (chat_id, user_id, role, building, granted_by, granted_at)
-           VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (chat_id, user_id, role) DO UPDATE SET building = excluded.building,
-               granted_by = excluded.granted_by, granted_at = excluded.granted_at""",
+        f"""INSERT INTO roles (community_id, user_id, role, building, granted_by, granted_at)
+            VALUES ({OF_CHAT}, ?, ?, ?, ?, ?)
+            ON CONFLICT (community_id, user_id, role) DO UPDATE SET building = excluded.building,
+                granted_by = excluded.granted_by, granted_at = excluded.granted_at""",
         (chat_id, user_id, role, building, granted_by, to_db(now)),
     )
 
 
 async def revoke(db: Database, chat_id: int, user_id: int, role: str) -> bool:
     rows = await db.fetchall(
-        "DELETE FROM roles WHERE chat_id = ? AND user_id = ? AND role = ? RETURNING role",
+        f"DELETE FROM roles WHERE community_id = {OF_CHAT} AND user_id = ? AND role = ? RETURNING role",
         (chat_id, user_id, role),
     )
     return bool(rows)
 
 
 async def of_chat(db: Database, chat_id: int) -> list[RoleGrant]:
-    rows = await db.fetchall(f"{_SELECT} WHERE r.chat_id = ? ORDER BY r.role, name",
+    rows = await db.fetchall(f"{_SELECT} WHERE r.community_id = {OF_CHAT} ORDER BY r.role, name",
                              (chat_id,))
     return [_grant(row) for row in rows]
 
 
 async def of_user(db: Database, chat_id: int, user_id: int) -> list[RoleGrant]:
-    rows = await db.fetchall(f"{_SELECT} WHERE r.chat_id = ? AND r.user_id = ?",
+    rows = await db.fetchall(f"{_SELECT} WHERE r.community_id = {OF_CHAT} AND r.user_id = ?",
                              (chat_id, user_id))
+    return [_grant(row) for row in rows]
+
+
+async def held_by(db: Database, user_id: int, names: tuple[str, ...]) -> list[RoleGrant]:
+    """The user's grants of roles ``names`` in every community."""
+    marks = ",".join("?" * len(names))
+    rows = await db.fetchall(f"{_SELECT} WHERE r.user_id = ? AND r.role IN ({marks}) "
+                             "ORDER BY r.community_id", (user_id, *names))
     return [_grant(row) for row in rows]

@@ -118,7 +118,7 @@ async def test_roles_are_granted_by_reply_and_give_rights(bot, people):
     await joined(people)
     said = await resident.send(group, "我来当副召集人吧")
     await neighbour.send(group, "/grant deputy", reply_to=said)
-    assert "只有本群的召集人" in (await group.expect_message()).text
+    assert "只有本小区的召集人" in (await group.expect_message()).text
     await admin.send(group, "/grant 副召集人", reply_to=said)
     assert (await group.expect_message()).text == "李强现为副召集人。"
     await admin.send(group, "/grant 楼长", reply_to=await neighbour.send(group, "hi"))

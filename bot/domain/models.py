@@ -8,6 +8,9 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class Chat:
+    """A chat the bot is in, with what it takes from its community (a group's community: its name
+    or the main group's title, its time zone; ``role``: main, building or committee)."""
+
     id: int
     kind: str
     title: str | None
@@ -16,6 +19,14 @@ class Chat:
     community: str | None
     active: bool
     settings: dict = field(default_factory=dict)
+    community_id: int | None = None
+    role: str | None = None
+    buildings: tuple[str, ...] = ()
+    main_chat_id: int | None = None
+
+    @property
+    def is_main(self) -> bool:
+        return self.main_chat_id == self.id
 
 
 @dataclass(frozen=True)
@@ -33,8 +44,22 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Community:
+    """A compound (小区) and its chats: (chat id, title, role, buildings), the main group first."""
+
+    id: int
+    name: str
+    tz: str | None
+    chats: tuple[tuple[int, str, str, tuple[str, ...]], ...] = ()
+
+    @property
+    def main_chat_id(self) -> int | None:
+        return next((chat for chat, _, role, _ in self.chats if role == "main"), None)
+
+
+@dataclass(frozen=True)
 class RoleGrant:
-    chat_id: int
+    community_id: int
     user_id: int
     role: str
     building: str

@@ -99,6 +99,8 @@ class Request:
     closed_at: datetime | None
     reporter_name: str = ""
     assignee_name: str = ""
+    number: int = 0  # #1, #2 ... within the community
+    community_id: int | None = None
 
     @property
     def is_open(self) -> bool:

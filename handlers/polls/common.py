@@ -9,11 +9,10 @@ from telegram import ReplyParameters
 
 from bot.domain import numbers
 from bot.domain.polls import Poll
-from bot.domain.roles import leads_scope
 from bot.domain.when import DEADLINE_EXAMPLES, WhenError, parse_when
 from bot.i18n import N_
 from handlers.base import Refused, Turn
-from storage import polls, roles
+from storage import polls
 
 KIND_NAMES = {
     "proposal": N_("Proposal"),
@@ -47,16 +46,10 @@ def _deadline(turn: Turn, text: str) -> datetime:
     return when
 
 
-async def _manages(turn: Turn, scope: tuple[str, ...]) -> bool:
-    """Conveners manage every vote; a building lead manages owner votes within their building."""
-    if await turn.is_convener():
-        return True
-    grants = await roles.of_user(turn.rt.store, turn.chat_id, turn.person.id)
-    return leads_scope((g.building for g in grants if g.role == "building_lead"), scope)
-
-
-async def _require_manager(turn: Turn, scope: tuple[str, ...]) -> None:
-    if not await _manages(turn, scope):
+async def _require_manager(turn: Turn, scope: tuple[str, ...], chat_id: int | None = None) -> None:
+    """Conveners manage every vote started in their chat (the community's conveners, any of its
+    votes); a building lead, owner votes within their buildings."""
+    if not await turn.manages(turn.chat_id if chat_id is None else chat_id, scope):
         raise Refused(turn.t.gettext(
             "Sorry, only the conveners (or the building lead, for their building's owner votes) "
             "can do that."))
@@ -85,7 +78,7 @@ async def _target(turn: Turn) -> tuple[Poll, list[str]]:
         raise Refused(turn.t.gettext(
             "Which vote? Give its number, e.g. %(command)s 3, or reply to the vote's message. "
             "/polls lists them.", command=command))
-    await _require_manager(turn, poll.scope)
+    await _require_manager(turn, poll.scope, poll.chat_id)
     return poll, args
 
 

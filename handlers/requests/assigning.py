@@ -41,13 +41,13 @@ async def assign_command(turn: Turn) -> None:
     if len(holders) > 1:
         raise Refused(t.gettext("Several people are %(role)s: %(names)s. Add a name, e.g. /assign "
                                 "%(id)s %(word)s %(name)s", role=t.gettext(ROLE_NAMES[role]),
-                                names=t.listing(g.name for g in holders), id=request.id, word=args[1],
+                                names=t.listing(g.name for g in holders), id=request.number, word=args[1],
                                 name=holders[0].name))
     holder = holders[0]
     await _change_simple(turn, request, "assign", assignee_id=holder.user_id, assignee_role=role)
     request = await store.get(turn.rt.store, request.id)
     await turn.reply(html.escape(t.gettext("Request #%(id)s assigned to %(name)s (%(role)s).",
-                                           id=request.id, name=holder.name,
+                                           id=request.number, name=holder.name,
                                            role=t.gettext(ROLE_NAMES[role]))))
     await _tell_assignee(turn.rt, turn.context.bot, request, assigned=True)
 
@@ -60,11 +60,12 @@ async def _change_simple(turn: Turn, request: Request, action: str, note: str | 
         if refusal.reason == "actor":
             raise Refused(turn.t.gettext("Sorry, only the conveners of this chat can do that.")) from None
         raise Refused(turn.t.gettext("Request #%(id)s is %(state)s: that is not possible now.",
-                                     id=request.id,
+                                     id=request.number,
                                      state=turn.t.gettext(STATE_NAMES[request.state]))) from None
     if not await store.change(turn.rt.store, request, action=action, state=after,
                               actor_id=turn.person.id, now=turn.rt.clock.now(), note=note, **fields):
-        raise Refused(turn.t.gettext("Request #%(id)s changed meanwhile: look at it again.", id=request.id))
+        raise Refused(turn.t.gettext("Request #%(id)s changed meanwhile: look at it again.",
+            id=request.number))
 
 
 @handler
@@ -78,7 +79,7 @@ async def escalate_command(turn: Turn) -> None:
     if not note or len(note) > rules.MAX_NOTE:
         raise Refused(t.gettext("Say which department and why, e.g. /escalate %(id)s 水价违规，"
                                 "请市场监管局处理 (at most %(most)s characters).",
-                                id=request.id, most=rules.MAX_NOTE))
+                                id=request.number, most=rules.MAX_NOTE))
     await _change_simple(turn, request, "escalate", note=note, escalated=1, escalation_note=note)
     await turn.reply(html.escape(t.gettext("Request #%(id)s is escalated (吹哨): %(note)s",
-                                           id=request.id, note=note)))
+                                           id=request.number, note=note)))

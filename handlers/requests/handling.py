@@ -69,7 +69,7 @@ async def _show(turn: Turn, request: Request, actors: set[str]) -> None:
     if not turn.in_private:
         if not request.public or request.chat_id != turn.chat_id:
             raise Refused(t.gettext("Request #%(id)s is not public. Ask me in a private chat.",
-                                    id=request.id))
+                                    id=request.number))
         await turn.reply(_view(turn.rt, t, request, names=False, detail=True))
         return
     if not actors:
@@ -122,32 +122,32 @@ async def _act(turn: Turn, request: Request, actors: set[str], action: str, *,
     except NotAllowed as refusal:
         if refusal.reason == "actor" or not actors:  # strangers learn nothing of its state
             raise Refused(t.gettext("Sorry, you may not do that with request #%(id)s.",
-                                    id=request.id)) from None
+                                    id=request.number)) from None
         raise Refused(t.gettext("Request #%(id)s is %(state)s: that is not possible now.",
-                                id=request.id, state=t.gettext(STATE_NAMES[request.state]))) from None
+                                id=request.number, state=t.gettext(STATE_NAMES[request.state]))) from None
     now = rt.clock.now()
     fields: dict = {}
     if action == "accept":
         fields["accepted_at"] = now
     elif action == "resolve":
         _require_note(t, note, t.gettext("Write what was done, e.g. /request %(id)s resolve 已退还多收的水费",
-                                         id=request.id))
+                                         id=request.number))
         fields.update(resolved_at=now, resolution=note)
     elif action == "reopen":
         _require_note(t, note, t.gettext("Say why it is not solved, e.g. /request %(id)s reopen 还没有退款",
-                                         id=request.id))
+                                         id=request.number))
         fields["resolved_at"] = None
     elif action == "confirm":
         if rating is None or not 1 <= rating <= 5:
             raise Refused(t.gettext("A rating is a whole number from 1 to 5, e.g. /request %(id)s rate 5",
-                                    id=request.id))
+                                    id=request.number))
         fields.update(rating=rating, closed_at=now)
     if not await store.change(rt.store, request, action=action, state=after, actor_id=turn.person.id,
                               now=now, note=note, **fields):
-        raise Refused(t.gettext("Request #%(id)s changed meanwhile: look at it again.", id=request.id))
+        raise Refused(t.gettext("Request #%(id)s changed meanwhile: look at it again.", id=request.number))
     if turn.update.callback_query is not None:
         await turn.answer()
-    await turn.reply(html.escape(t.gettext(ACTION_DONE[action], id=request.id, rating=rating)))
+    await turn.reply(html.escape(t.gettext(ACTION_DONE[action], id=request.number, rating=rating)))
     await _announce(turn.rt, turn.context.bot, await store.get(rt.store, request.id), action, note)
 
 
@@ -225,4 +225,4 @@ async def deliver_close(context: CallbackContext, firing: Firing) -> None:
         t = await _translator_for(rt, request.reporter_id)
         await _tell(rt, context.bot, request.reporter_id, html.escape(t.gettext(
             "Request #%(id)s was closed, as its resolution was not confirmed within the time "
-            "allowed.", id=request.id)))
+            "allowed.", id=request.number)))

@@ -241,7 +241,7 @@ async def file(turn: Turn, draft: dict, public: bool) -> int:
     await drafts.pop(rt.store, turn.person.id, drafts.REQUEST)
     await turn.reply(html.escape(t.gettext(
         "Request #%(id)s received. You will hear from me when it moves on; /request %(id)s shows it.",
-        id=request.id)))
+        id=request.number)))
     if request.public:
         gt = rt.translator(chat)
         await send_html(turn.context.bot, request.chat_id, _view(rt, gt, request, names=False, detail=True),
