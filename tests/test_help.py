@@ -117,7 +117,7 @@ async def test_every_creating_command_says_it_can_be_asked_step_by_step(bot, eng
         assert f"👉 Send /{command} on its own and I will ask you step by step" in pages[topic], topic
         assert typed in pages[topic], topic
     assert "👉 Send /wish on its own" in pages["💡 Golden ideas"]
-    assert {"/lang", "/settings", "/roles", "/grant", "/revoke"} == commands_in(pages["⚙️ Settings"])
+    assert {"/lang", "/settings", "/roles", "/grant", "/revoke", "/community", "/link"} == commands_in(pages["⚙️ Settings"])
     assert "👉" not in pages["⚙️ Settings"]
 
 
@@ -199,7 +199,7 @@ async def test_help_in_a_private_chat_shows_what_can_be_done_privately(bot, engl
     await li.private.expect_edit(page)
     await li.press(page, "⚙️ Settings")
     await li.private.expect_edit(page)
-    assert commands_in(page.text) == {"/lang"}
+    assert commands_in(page.text) == {"/lang", "/community"}
 
 
 async def test_a_button_no_topic_has_is_refused_as_stale(bot, english_group):
