@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.domain import numbers
 from bot.domain.models import Community
-from bot.domain.roles import normalize_building
+from bot.domain.roles import normalize_building, parse_chat_role
 from bot.i18n import N_, Translator
 from handlers.base import CHAT, Command, Refused, Turn, edit_html, groups_of, handler, tell_privately
 from storage import communities, households, members
@@ -27,16 +27,9 @@ COMMANDS = [
     Command("link", N_("Link another group (building, committee) to this community"), convener=True),
 ]
 ROLE_NAMES = {"main": N_("main group"), "building": N_("building group"), "committee": N_("committee group")}
-ROLE_WORDS = {
-    "building": ("building", "楼栋", "樓棟", "楼栋群", "樓棟群", "楼", "樓"),
-    "committee": ("committee", "业委会", "業委會", "议事", "議事", "议事群", "議事群"),
-}
 CODE = re.compile(r"^[A-Za-z0-9]{8}$")
 MOST_BUILDINGS = 12
-
-
-def role_of(word: str) -> str | None:
-    return next((role for role, words in ROLE_WORDS.items() if word.casefold() in words), None)
+BUILDING_DATA = 20  # the longest building label a button carries (see register)
 
 
 def describe(t: Translator, role: str, buildings: tuple[str, ...]) -> str:
@@ -56,13 +49,13 @@ def _in_group(turn: Turn) -> None:
 async def link(turn: Turn) -> None:
     _in_group(turn)
     args = list(turn.context.args or [])
-    if len(args) == 1 and CODE.match(args[0]) and role_of(args[0]) is None:
+    if len(args) == 1 and CODE.match(args[0]) and parse_chat_role(args[0]) is None:
         await _use_code(turn, args[0])
         return
     await turn.require_community_convener()
     if not turn.chat.is_main:
         raise Refused(turn.t.gettext("Links are made from the community's main group: send /link there."))
-    role = role_of(args[0]) if args else None
+    role = parse_chat_role(args[0]) if args else None
     if role is None:
         await turn.reply(html.escape(turn.t.gettext(
             "Which group do you want to link? Choose below, or send /link building 6 (a building's "
@@ -81,7 +74,7 @@ async def _link_buttons(turn: Turn) -> InlineKeyboardMarkup:
     found = [b.building for b in await households.summary(turn.rt.store, turn.chat_id)][:MOST_BUILDINGS]
     rows = [[InlineKeyboardButton(t.gettext("Committee group"), callback_data="cm:l:c")]]
     rows += [[InlineKeyboardButton(describe(t, "building", (b,)), callback_data=f"cm:l:b:{b}")]
-             for b in found if len(f"cm:l:b:{b}".encode()) <= 64]
+             for b in found if len(b) <= BUILDING_DATA and ":" not in b]
     return InlineKeyboardMarkup(rows)
 
 
@@ -100,9 +93,8 @@ async def _send_code(turn: Turn, role: str, buildings: tuple[str, ...]) -> None:
     """A one-time code for the group to be linked, written privately to the convener."""
     await turn.require_private_chat()
     rt = turn.rt
-    code = await communities.new_code(rt.store, turn.chat.community_id, role, buildings, turn.person.id,
-                                      rt.clock.now())
-    expires = await communities.code_expiry(rt.store, code)
+    code, expires = await communities.new_code(rt.store, turn.chat.community_id, role, buildings,
+                                               turn.person.id, rt.clock.now())
     private = rt.translator(None, turn.person)
     name = (await communities.get(rt.store, turn.chat.community_id)).name
     text = rt.renderer.render("community_code.html.j2", private, code=code, community=name,
@@ -118,13 +110,11 @@ async def _use_code(turn: Turn, code: str) -> None:
     t, rt = turn.t, turn.rt
     if not await turn.convenes(turn.chat_id):
         raise Refused(t.gettext("Only this group's administrators can link it to a community."))
-    chat = turn.chat
-    if not chat.is_main:
+    mine = await communities.get(rt.store, turn.chat.community_id)
+    if not turn.chat.is_main:
         raise Refused(t.gettext("This group belongs to %(community)s already. A convener of that community's "
-                                "main group can unlink it with /community.",
-                                community=(await communities.get(rt.store, chat.community_id)).name))
-    mine = await communities.get(rt.store, chat.community_id)
-    if mine is not None and len(mine.chats) > 1:
+                                "main group can unlink it with /community.", community=mine.name))
+    if len(mine.chats) > 1:
         raise Refused(t.gettext("This group is the main group of a community with other groups: it cannot "
                                 "join another one."))
     if await communities.owns_anything(rt.store, turn.chat_id):
@@ -145,8 +135,8 @@ async def _use_code(turn: Turn, code: str) -> None:
 
 def _unlink_buttons(t: Translator, community: Community, manage: bool) -> InlineKeyboardMarkup | None:
     rows = [[InlineKeyboardButton(t.gettext("Unlink %(group)s", group=title),
-        callback_data=f"cm:u:{chat_id}")]
-            for chat_id, title, role, _ in community.chats if role != "main"] if manage else []
+                                  callback_data=f"cm:u:{chat_id}")]
+            for chat_id, title, role, _ in community.chats if manage and role != "main"]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -183,11 +173,9 @@ async def unlink_pressed(turn: Turn) -> None:
 
 
 async def _choose(turn: Turn) -> None:
-    places = await members.groups_of(turn.rt.store, turn.person.id)
-    if not places:
-        await groups_of(turn)  # asks Telegram about the groups the bot serves
-        places = await members.groups_of(turn.rt.store, turn.person.id)
-    current = (await groups_of(turn))[0][0] if places else None
+    acting = await groups_of(turn)  # asks Telegram first when the bot knows none of the person's groups
+    places = await members.groups_of(turn.rt.store, turn.person.id) if len(acting) == 1 else acting
+    current = acting[0][0] if acting else None
     await turn.reply(turn.render("community_choose.html.j2", places=places,
                                  current=next((n for c, n in places if c == current), "")),
                      _choice_buttons(places, current))
@@ -219,7 +207,7 @@ async def choose_pressed(turn: Turn) -> None:
 def register(app: Application) -> list[Command]:
     app.add_handler(CommandHandler("link", link))
     app.add_handler(CommandHandler("community", community))
-    app.add_handler(CallbackQueryHandler(link_pressed, pattern=r"^cm:l:(c|b:[^:]{1,20})$"))
+    app.add_handler(CallbackQueryHandler(link_pressed, pattern=rf"^cm:l:(c|b:[^:]{{1,{BUILDING_DATA}}})$"))
     app.add_handler(CallbackQueryHandler(unlink_pressed, pattern=rf"^cm:u:{CHAT}$"))
     app.add_handler(CallbackQueryHandler(choose_pressed, pattern=rf"^cm:p:{CHAT}$"))
     return COMMANDS

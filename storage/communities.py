@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.models import Community
 from storage.db import Database
-from storage.times import from_db, to_db
+from storage.times import to_db
 
 OF_CHAT = "(SELECT community_id FROM community_chats WHERE chat_id = ?)"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -62,14 +62,16 @@ async def set_tz(db: Database, community_id: int, tz: str, now: datetime) -> Non
 
 
 async def new_code(db: Database, community_id: int, role: str, buildings: tuple[str, ...],
-                   created_by: int, now: datetime) -> str:
+                   created_by: int, now: datetime) -> tuple[str, datetime]:
+    """A one-time code linking a group as ``role`` (of ``buildings``), and when it expires."""
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    expires = now + CODE_LIFETIME
     await db.execute(
         """INSERT INTO link_codes (code, community_id, role, buildings, created_by, created_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)""",
         (code, community_id, role, json.dumps(list(buildings), ensure_ascii=False), created_by,
-         to_db(now), to_db(now + CODE_LIFETIME)))
-    return code
+         to_db(now), to_db(expires)))
+    return code, expires
 
 
 OWNED = ("polls", "ideas", "requests", "events", "meetings", "households")
@@ -137,7 +139,3 @@ async def chosen(db: Database, user_id: int) -> int | None:
                             (user_id,))
     return row["chat_id"] if row else None
 
-
-async def code_expiry(db: Database, code: str) -> datetime | None:
-    row = await db.fetchone("SELECT expires_at FROM link_codes WHERE code = ?", (code,))
-    return from_db(row["expires_at"]) if row else None

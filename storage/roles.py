@@ -48,10 +48,3 @@ async def of_user(db: Database, chat_id: int, user_id: int) -> list[RoleGrant]:
                              (chat_id, user_id))
     return [_grant(row) for row in rows]
 
-
-async def held_by(db: Database, user_id: int, names: tuple[str, ...]) -> list[RoleGrant]:
-    """The user's grants of roles ``names`` in every community."""
-    marks = ",".join("?" * len(names))
-    rows = await db.fetchall(f"{_SELECT} WHERE r.user_id = ? AND r.role IN ({marks}) "
-                             "ORDER BY r.community_id", (user_id, *names))
-    return [_grant(row) for row in rows]

@@ -1,4 +1,4 @@
-from bot.domain.roles import ROLES, is_convener, leads_scope, normalize_building, parse_role
+from bot.domain.roles import ROLES, is_convener, leads_scope, normalize_building, parse_chat_role, parse_role
 
 
 def test_roles_parse_in_english_and_both_scripts():
@@ -31,3 +31,9 @@ def test_a_building_lead_manages_votes_within_their_buildings_only():
     assert not leads_scope(["6"], ["7"]) and not leads_scope(["6"], ["6", "7"])
     assert not leads_scope(["6"], [])  # the whole community is not one building's
     assert not leads_scope([], ["6"])
+
+
+def test_what_a_group_is_in_its_community_parses_in_both_scripts():
+    assert parse_chat_role("building") == parse_chat_role("楼栋群") == parse_chat_role("樓棟") == "building"
+    assert parse_chat_role("Committee") == parse_chat_role("议事") == parse_chat_role("業委會") == "committee"
+    assert parse_chat_role("main") is None and parse_chat_role("ABCD2345") is None

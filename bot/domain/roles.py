@@ -24,6 +24,18 @@ def parse_role(word: str) -> str | None:
     return _LOOKUP.get(word.strip().lower().replace("-", "_"))
 
 
+# What a group is in its community (the main group is the one that founded it), as conveners type it.
+CHAT_ROLE_WORDS = {
+    "building": ("building", "楼栋", "樓棟", "楼栋群", "樓棟群", "楼", "樓"),
+    "committee": ("committee", "业委会", "業委會", "议事", "議事", "议事群", "議事群"),
+}
+
+
+def parse_chat_role(word: str) -> str | None:
+    """'楼栋群' -> 'building', '議事' -> 'committee'; None for anything else."""
+    return next((role for role, words in CHAT_ROLE_WORDS.items() if word.strip().casefold() in words), None)
+
+
 def is_convener(is_chat_admin: bool, roles: Iterable[str]) -> bool:
     """Telegram administrators of a chat and holders of convener roles convene it."""
     return is_chat_admin or not CONVENING.isdisjoint(roles)

@@ -65,7 +65,7 @@ async def _change_simple(turn: Turn, request: Request, action: str, note: str | 
     if not await store.change(turn.rt.store, request, action=action, state=after,
                               actor_id=turn.person.id, now=turn.rt.clock.now(), note=note, **fields):
         raise Refused(turn.t.gettext("Request #%(id)s changed meanwhile: look at it again.",
-            id=request.number))
+                                     id=request.number))
 
 
 @handler

@@ -56,16 +56,6 @@ CREATE TABLE posts (
 );
 CREATE INDEX posts_message ON posts (chat_id, message_id);
 
-INSERT INTO communities (id, name, tz, created_at, updated_at)
-    SELECT row_number() OVER (ORDER BY created_at, id), nullif(community, ''), tz, created_at, updated_at
-    FROM chats
-    WHERE (kind != 'private' OR id IN (SELECT chat_id FROM polls
-                                       UNION SELECT chat_id FROM ideas
-                                       UNION SELECT chat_id FROM requests
-                                       UNION SELECT chat_id FROM events
-                                       UNION SELECT chat_id FROM meetings
-                                       UNION SELECT chat_id FROM households
-                                       UNION SELECT chat_id FROM roles));
 INSERT INTO community_chats (chat_id, community_id, role, linked_at)
     SELECT id, row_number() OVER (ORDER BY created_at, id), 'main', created_at
     FROM chats
@@ -76,6 +66,9 @@ INSERT INTO community_chats (chat_id, community_id, role, linked_at)
                                        UNION SELECT chat_id FROM meetings
                                        UNION SELECT chat_id FROM households
                                        UNION SELECT chat_id FROM roles));
+INSERT INTO communities (id, name, tz, created_at, updated_at)
+    SELECT cc.community_id, nullif(c.community, ''), c.tz, c.created_at, c.updated_at
+    FROM community_chats cc JOIN chats c ON c.id = cc.chat_id;
 
 -- The community a person chose to act for in private, when they belong to several.
 ALTER TABLE users ADD COLUMN community_id INTEGER REFERENCES communities(id) ON DELETE SET NULL;
