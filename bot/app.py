@@ -30,6 +30,7 @@ from handlers import (
     polls,
     requests,
     roles,
+    sharing,
 )
 from handlers.guide import feature as guide
 from storage import drafts, flood
@@ -37,8 +38,8 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-FEATURES = (lifecycle, core, roles, communities, polls, households, ideas, requests, events, minutes,
-    guide, errors)
+FEATURES = (lifecycle, core, roles, communities, polls, households, ideas, requests, events, sharing,
+    minutes, guide, errors)
 
 
 def build_application(settings: Settings, clock: Clock | None = None) -> Application:

@@ -46,7 +46,8 @@ TOPICS = (
                                                 "them."), ("handlers.minutes.feature",)),
     HelpTopic("settings", "⚙️", N_("Settings"), N_("The chat's language, community name, time zone, "
                                                   "reminders and roles."),
-              ("handlers.core:SETTINGS_COMMANDS", "handlers.roles", "handlers.communities")),
+              ("handlers.core:SETTINGS_COMMANDS", "handlers.roles", "handlers.communities",
+               "handlers.sharing")),
 )
 TOPIC_KEYS = {topic.key: topic for topic in TOPICS}
 MENU = "menu"  # hp:menu: back to the topics

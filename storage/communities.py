@@ -17,6 +17,18 @@ from storage.db import Database
 from storage.times import to_db
 
 OF_CHAT = "(SELECT community_id FROM community_chats WHERE chat_id = ?)"
+COMMITTEE_CHATS = "(SELECT chat_id FROM community_chats WHERE role = 'committee')"
+
+
+def seen_from(alias: str, kind: str | None = None) -> str:
+    """SQL: what the chat asked from may see of its community's ``alias`` rows (takes that chat
+    once, twice with ``kind``). What was started in the committee group is seen there only, and
+    where a convener shared it on purpose (posts of ``kind``)."""
+    shared = (f" OR EXISTS (SELECT 1 FROM posts WHERE kind = '{kind}' AND item_id = {alias}.id "
+              "AND chat_id = ?)") if kind else ""
+    return f"({alias}.chat_id = ? OR {alias}.chat_id NOT IN {COMMITTEE_CHATS}{shared})"
+
+
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 8
 CODE_LIFETIME = timedelta(days=2)

@@ -7,8 +7,8 @@ import uuid
 from datetime import datetime, timedelta
 
 from bot.domain.events import Change, Event, Question
-from storage import inbox
-from storage.communities import OF_CHAT
+from storage import inbox, posts
+from storage.communities import OF_CHAT, seen_from
 from storage.db import Database
 from storage.times import from_db, to_db
 
@@ -53,18 +53,26 @@ async def get(db: Database, event_id: int) -> Event | None:
     return _event(row) if row else None
 
 
+async def by_message(db: Database, chat_id: int, message_id: int) -> Event | None:
+    """The event whose card (first or posted later) is message ``message_id`` of ``chat_id``."""
+    row = await db.fetchone(f"SELECT * FROM events e WHERE {posts.card_at('e', 'event')}",
+                            (chat_id, message_id) * 2)
+    return _event(row) if row else None
+
+
 async def by_number(db: Database, chat_id: int, number: int) -> Event | None:
-    row = await db.fetchone(f"SELECT * FROM events WHERE community_id = {OF_CHAT} AND number = ?",
-                            (chat_id, number))
+    row = await db.fetchone(
+        f"SELECT * FROM events e WHERE community_id = {OF_CHAT} AND {seen_from('e', 'event')} AND number = ?",
+        (chat_id, chat_id, chat_id, number))
     return _event(row) if row else None
 
 
 async def of_chat(db: Database, chat_id: int, *, active_only: bool = True,
                   kind: str | None = None) -> list[Event]:
     rows = await db.fetchall(
-        f"""SELECT * FROM events WHERE community_id = {OF_CHAT} AND (? = 0 OR status = 'active')
-           AND (? IS NULL OR kind = ?) ORDER BY number""",
-        (chat_id, int(active_only), kind, kind))
+        f"""SELECT * FROM events e WHERE community_id = {OF_CHAT} AND {seen_from('e', 'event')}
+           AND (? = 0 OR status = 'active') AND (? IS NULL OR kind = ?) ORDER BY number""",
+        (chat_id, chat_id, chat_id, int(active_only), kind, kind))
     return [_event(r) for r in rows]
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.ideas import OPEN_STATES, Idea
 from storage import inbox
-from storage.communities import OF_CHAT
+from storage.communities import OF_CHAT, seen_from
 from storage.db import Database
 from storage.times import from_db, to_db
 
@@ -95,23 +95,25 @@ async def get(db: Database, idea_id: int) -> Idea | None:
 
 
 async def by_number(db: Database, chat_id: int, number: int) -> Idea | None:
-    row = await db.fetchone(f"{_SELECT} WHERE i.community_id = {OF_CHAT} AND i.number = ?", (chat_id, number))
+    row = await db.fetchone(f"{_SELECT} WHERE i.community_id = {OF_CHAT} AND {seen_from('i', 'idea')} "
+                            "AND i.number = ?", (chat_id, chat_id, chat_id, number))
     return _idea(row) if row else None
 
 
 async def of_chat(db: Database, chat_id: int, states: tuple[str, ...] = OPEN_STATES,
                   kind: str | None = None) -> list[Idea]:
     rows = await db.fetchall(
-        f"""{_SELECT} WHERE i.community_id = {OF_CHAT} AND i.state IN ({",".join("?" * len(states))})
-            AND (? IS NULL OR i.kind = ?) ORDER BY i.number""", (chat_id, *states, kind, kind))
+        f"""{_SELECT} WHERE i.community_id = {OF_CHAT} AND {seen_from('i', 'idea')}
+            AND i.state IN ({",".join("?" * len(states))}) AND (? IS NULL OR i.kind = ?) ORDER BY i.number""",
+        (chat_id, chat_id, chat_id, *states, kind, kind))
     return [_idea(r) for r in rows]
 
 
 async def created_between(db: Database, chat_id: int, start: datetime,
     end: datetime) -> list[Idea]:
-    rows = await db.fetchall(f"{_SELECT} WHERE i.community_id = {OF_CHAT} AND i.created_at > ? "
-                             "AND i.created_at <= ? "
-                             "ORDER BY i.number", (chat_id, to_db(start), to_db(end)))
+    rows = await db.fetchall(f"{_SELECT} WHERE i.community_id = {OF_CHAT} AND {seen_from('i', 'idea')} "
+                             "AND i.created_at > ? AND i.created_at <= ? ORDER BY i.number",
+                             (chat_id, chat_id, chat_id, to_db(start), to_db(end)))
     return [_idea(r) for r in rows]
 
 
@@ -119,8 +121,9 @@ async def changes_between(db: Database, chat_id: int, start: datetime, end: date
     rows = await db.fetchall(
         f"""SELECT i.number, i.text, h.from_state, h.to_state, h.reason, h.at FROM idea_history h
            JOIN ideas i ON i.id = h.idea_id
-           WHERE i.community_id = {OF_CHAT} AND h.from_state IS NOT NULL AND h.at > ? AND h.at <= ?
-           ORDER BY h.at, h.id""", (chat_id, to_db(start), to_db(end)))
+           WHERE i.community_id = {OF_CHAT} AND {seen_from('i', 'idea')} AND h.from_state IS NOT NULL
+           AND h.at > ? AND h.at <= ? ORDER BY h.at, h.id""",
+        (chat_id, chat_id, chat_id, to_db(start), to_db(end)))
     return [Change(r["number"], r["text"], r["from_state"], r["to_state"], r["reason"], from_db(r["at"]))
             for r in rows]
 

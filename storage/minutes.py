@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.domain.minutes import OPEN_STATUSES, ActionItem, Entry, Meeting
 from storage import inbox
-from storage.communities import OF_CHAT
+from storage.communities import OF_CHAT, seen_from
 from storage.db import Database
 from storage.times import from_db, to_db
 
@@ -105,16 +105,17 @@ async def open_of(db: Database, chat_id: int) -> Meeting | None:
 
 
 async def by_number(db: Database, chat_id: int, number: int) -> Meeting | None:
-    row = await db.fetchone(f"SELECT * FROM meetings WHERE community_id = {OF_CHAT} AND number = ?",
-                            (chat_id, number))
+    row = await db.fetchone(
+        f"SELECT * FROM meetings m WHERE community_id = {OF_CHAT} AND {seen_from('m')} AND number = ?",
+        (chat_id, chat_id, number))
     return _meeting(row) if row else None
 
 
 async def of_chat(db: Database, chat_id: int, closed_only: bool = True) -> list[Meeting]:
     rows = await db.fetchall(
-        f"SELECT * FROM meetings WHERE community_id = {OF_CHAT} AND (? = 0 OR status = 'closed') "
-        "ORDER BY number",
-        (chat_id, int(closed_only)),
+        f"SELECT * FROM meetings m WHERE community_id = {OF_CHAT} AND {seen_from('m')} "
+        "AND (? = 0 OR status = 'closed') ORDER BY number",
+        (chat_id, chat_id, int(closed_only)),
     )
     return [_meeting(r) for r in rows]
 
@@ -230,8 +231,9 @@ async def add_action(
 
 
 async def action(db: Database, chat_id: int, number: int) -> ActionItem | None:
-    row = await db.fetchone(f"SELECT * FROM action_items WHERE community_id = {OF_CHAT} AND number = ?",
-                            (chat_id, number))
+    row = await db.fetchone(
+        f"SELECT * FROM action_items a WHERE community_id = {OF_CHAT} AND {seen_from('a')} AND number = ?",
+        (chat_id, chat_id, number))
     return _item(row) if row else None
 
 
@@ -252,8 +254,9 @@ async def actions_of_chat(
 ) -> list[ActionItem]:
     marks = ", ".join("?" for _ in statuses)
     rows = await db.fetchall(
-        f"SELECT * FROM action_items WHERE community_id = {OF_CHAT} AND status IN ({marks}) ORDER BY number",
-        (chat_id, *statuses),
+        f"""SELECT * FROM action_items a WHERE community_id = {OF_CHAT} AND {seen_from('a')}
+            AND status IN ({marks}) ORDER BY number""",
+        (chat_id, chat_id, *statuses),
     )
     return [_item(r) for r in rows]
 
@@ -267,7 +270,8 @@ async def actions_before(db: Database, chat_id: int, meeting_number: int) -> lis
     """Action items of the chat's meetings before meeting ``meeting_number`` (not undone)."""
     rows = await db.fetchall(
         f"""SELECT a.* FROM action_items a JOIN meetings m ON m.id = a.meeting_id
-           WHERE a.community_id = {OF_CHAT} AND m.number < ? AND a.status != 'dropped' ORDER BY a.number""",
-        (chat_id, meeting_number),
+           WHERE a.community_id = {OF_CHAT} AND {seen_from('a')} AND m.number < ? AND a.status != 'dropped'
+           ORDER BY a.number""",
+        (chat_id, chat_id, meeting_number),
     )
     return [_item(r) for r in rows]

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.polls import Draft, Poll
-from storage import inbox
-from storage.communities import OF_CHAT
+from storage import inbox, posts
+from storage.communities import OF_CHAT, seen_from
 from storage.db import Database
 from storage.times import from_db, to_db
 
@@ -75,21 +75,22 @@ async def get(db: Database, poll_id: int) -> Poll | None:
 
 
 async def by_number(db: Database, chat_id: int, number: int) -> Poll | None:
-    return _load(await db.fetchone(f"{_SELECT} WHERE p.community_id = {OF_CHAT} AND p.number = ?",
-                                   (chat_id, number)))
+    return _load(await db.fetchone(
+        f"{_SELECT} WHERE p.community_id = {OF_CHAT} AND {seen_from('p', 'poll')} AND p.number = ?",
+        (chat_id, chat_id, chat_id, number)))
 
 
 async def by_message(db: Database, chat_id: int, message_id: int) -> Poll | None:
     """The vote whose card (first or posted later) is message ``message_id`` of ``chat_id``."""
-    return _load(await db.fetchone(
-        f"""{_SELECT} WHERE (p.chat_id = ? AND p.message_id = ?) OR p.id = (SELECT item_id FROM posts
-            WHERE kind = 'poll' AND chat_id = ? AND message_id = ?)""", (chat_id, message_id) * 2))
+    return _load(await db.fetchone(f"{_SELECT} WHERE {posts.card_at('p', 'poll')}",
+                                   (chat_id, message_id) * 2))
 
 
 async def of_chat(db: Database, chat_id: int, statuses: tuple[str, ...]) -> list[Poll]:
     rows = await db.fetchall(
-        f"""{_SELECT} WHERE p.community_id = {OF_CHAT} AND p.status IN ({",".join("?" * len(statuses))})
-            ORDER BY p.number""", (chat_id, *statuses))
+        f"""{_SELECT} WHERE p.community_id = {OF_CHAT} AND {seen_from('p', 'poll')}
+            AND p.status IN ({",".join("?" * len(statuses))}) ORDER BY p.number""",
+        (chat_id, chat_id, chat_id, *statuses))
     return [_load(row) for row in rows]  # type: ignore[misc]
 
 

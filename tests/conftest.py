@@ -51,3 +51,21 @@ def english_group(tg: FakeTelegram, bot: LocalBot):
         return admin, residents, group
 
     return make
+
+
+@pytest.fixture
+async def compound(tg: FakeTelegram, bot):
+    """A compound's main group with building groups 6 and 7 and its committee
+    group (not linked yet), and another compound."""
+    bot.locale = "en"
+    await bot.restart()
+    people = {name: tg.user(name, language_code="en") for name in
+              ("Wang", "Zhang", "Zhao", "Li", "Chen", "Sun")}
+    groups = {
+        "main": tg.group("Cuiyuan owners", admins=[people["Wang"]], members=[people["Li"], people["Chen"]]),
+        "b6": tg.group("Building 6", admins=[people["Zhang"]], members=[people["Chen"]]),
+        "b7": tg.group("Building 7", admins=[people["Zhao"]], members=[people["Li"]]),
+        "other": tg.group("Maple Court owners", admins=[people["Sun"]]),
+        "committee": tg.group("Cuiyuan committee", admins=[people["Wang"]], members=[people["Zhang"]]),
+    }
+    return people, groups

@@ -6,25 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from bot.local.standin import FakeTelegram
-
-
-@pytest.fixture
-async def compound(tg: FakeTelegram, bot):
-    bot.locale = "en"
-    await bot.restart()
-    people = {name: tg.user(name, language_code="en") for name in
-              ("Wang", "Zhang", "Zhao", "Li", "Chen", "Sun")}
-    groups = {
-        "main": tg.group("Cuiyuan owners", admins=[people["Wang"]], members=[people["Li"], people["Chen"]]),
-        "b6": tg.group("Building 6", admins=[people["Zhang"]], members=[people["Chen"]]),
-        "b7": tg.group("Building 7", admins=[people["Zhao"]], members=[people["Li"]]),
-        "other": tg.group("Maple Court owners", admins=[people["Sun"]]),
-    }
-    return people, groups
-
 
 async def _added(people, groups):
     for key, admin in (("main", "Wang"), ("b6", "Zhang"), ("b7", "Zhao"), ("other", "Sun")):

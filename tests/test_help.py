@@ -117,7 +117,7 @@ async def test_every_creating_command_says_it_can_be_asked_step_by_step(bot, eng
         assert f"👉 Send /{command} on its own and I will ask you step by step" in pages[topic], topic
         assert typed in pages[topic], topic
     assert "👉 Send /wish on its own" in pages["💡 Golden ideas"]
-    settings = {"/lang", "/settings", "/roles", "/grant", "/revoke", "/community", "/link"}
+    settings = {"/lang", "/settings", "/roles", "/grant", "/revoke", "/community", "/link", "/share"}
     assert settings == commands_in(pages["⚙️ Settings"])
     assert "👉" not in pages["⚙️ Settings"]
 

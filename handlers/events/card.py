@@ -9,7 +9,8 @@ from bot.domain.events import Event, Occurrence
 from bot.i18n import Translator
 from bot.refresh import Shown
 from bot.runtime import Runtime
-from handlers.base import Refused, Turn, edit_html, handler
+from handlers import cards
+from handlers.base import Refused, Turn, handler
 from handlers.events.common import (
     ANSWER_CODES,
     ANSWER_NAMES,
@@ -21,7 +22,6 @@ from handlers.events.common import (
     _pressed_occurrence,
     repeat_text,
 )
-from storage import chats
 from storage import events as store
 
 
@@ -35,6 +35,15 @@ async def _card(rt: Runtime, t: Translator, event: Event) -> tuple[str, InlineKe
     text = rt.renderer.render("event.html.j2", t, event=event, kind_name=KIND_NAMES[event.kind], next=nxt,
                               repeat=repeat_text(t, event.rrule), counts=counts, answer_names=ANSWER_NAMES)
     return text, (_buttons(t, event, nxt, counts) if nxt else None)
+
+
+def card(rt: Runtime, event: Event) -> cards.Render:
+    """How the event's card reads in a chat's language, wherever it is posted."""
+
+    async def render(t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
+        return await _card(rt, t, event)
+
+    return render
 
 
 def _buttons(t: Translator, event: Event, occurrence: Occurrence, counts: dict) -> InlineKeyboardMarkup:
@@ -53,11 +62,8 @@ def _buttons(t: Translator, event: Event, occurrence: Occurrence, counts: dict) 
 async def refresh(rt: Runtime, bot, event_id: int, *, now: bool = False) -> None:
     async def render() -> None:
         event = await store.get(rt.store, event_id)
-        if event is None or event.message_id is None:
-            return
-        t = rt.translator(await chats.get(rt.store, event.chat_id))
-        await edit_html(bot, event.chat_id, event.message_id, *await _card(rt, t, event),
-                        shown=rt.refresher.shown)
+        if event is not None:
+            await cards.edit_all(rt, bot, "event", event, card(rt, event))
 
     await rt.refresher.show(("event", event_id), render, now)
 
@@ -79,7 +85,8 @@ async def rsvp_pressed(turn: Turn) -> None:
                        turn.rt.clock.now())
     await turn.answer(turn.t.gettext("Your answer: %(answer)s.", answer=turn.t.gettext(ANSWER_NAMES[answer])))
     await refresh(turn.rt, turn.context.bot, event.id)
-    if message.message_id != event.message_id:  # a reminder's buttons: keep its counts right too
+    if not await cards.is_card(turn.rt, "event", event, message.chat.id, message.message_id):
+        # a reminder's buttons: keep its counts right too
         counts = rules.count_answers([a for _, a in await store.answers(turn.rt.store, event.id, key)])
         await show_buttons(turn.rt, turn.context.bot, event.chat_id, message.message_id,
                            _buttons(turn.t, event, Occurrence(key, key), counts))

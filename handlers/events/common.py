@@ -15,6 +15,7 @@ from bot.domain.events import Event, Occurrence
 from bot.domain.when import WhenError
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime
+from handlers import cards
 from handlers.base import Refused, Turn
 from storage import events as store
 from storage import topics
@@ -46,7 +47,9 @@ async def _pressed_occurrence(turn: Turn) -> tuple[Event, datetime, list[str]]:
     event_id, minute = (numbers.whole(p, most=2**40) for p in parts[2:4]) if len(parts) >= 4 else (None, None)
     event = await store.get(turn.rt.store, event_id) if event_id is not None else None
     message = turn.update.callback_query.message
-    if event is None or minute is None or message is None or message.chat.id != event.chat_id:
+    if event is None or minute is None or message is None or (
+            message.chat.id != event.chat_id  # a reminder in the event's chat, or a card shared elsewhere
+            and not await cards.is_card(turn.rt, "event", event, message.chat.id, message.message_id)):
         raise Refused(turn.t.gettext("This button is no longer valid."))
     return event, datetime.fromtimestamp(minute * 60, UTC), parts[4:]
 

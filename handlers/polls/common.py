@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from telegram import ReplyParameters
-
 from bot.domain import numbers
 from bot.domain.polls import Poll
 from bot.domain.when import DEADLINE_EXAMPLES, WhenError, parse_when
@@ -81,6 +79,3 @@ async def _target(turn: Turn) -> tuple[Poll, list[str]]:
     await _require_manager(turn, poll.scope, poll.chat_id)
     return poll, args
 
-
-def _reply_to(poll: Poll) -> ReplyParameters | None:
-    return ReplyParameters(poll.message_id, allow_sending_without_reply=True) if poll.message_id else None

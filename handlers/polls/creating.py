@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain import owner_vote
+from bot.domain.communities import announced_in
 from bot.domain.polls import DEFAULT_VOTE_REMINDERS, Draft, Poll, PollInputError, options_of, parse_command
 from bot.i18n import N_
 from bot.runtime import Runtime
+from handlers import cards
 from handlers.base import Refused, Turn, handler
 from handlers.guide.entry import guided, offering_guide
 from handlers.polls.common import SCHEDULE_KIND, _deadline, _group_only, _require_manager
-from handlers.polls.showing import _keyboard, _message_html, _view
-from storage import households, polls, schedules
+from handlers.polls.showing import _keyboard, _message_html, _view, card
+from storage import communities, households, polls, schedules
 
 KIND_OF_COMMAND = {"poll": "single", "propose": "proposal", "chain": "chain", "ownervote": "owner"}
 USAGE = {
@@ -104,6 +106,12 @@ async def open_vote(turn: Turn, vote: Prepared) -> Poll:
         message = await turn.reply(await _message_html(turn.rt, turn.t, poll),
                                    _keyboard(turn.t, poll, [], turn.context.bot.username))
         await polls.set_message(turn.rt.store, poll.id, message.message_id)
+        poll = await polls.get(turn.rt.store, poll.id)
+    if poll.kind == "owner":  # also announced in the main group and the scope's building groups
+        community = await communities.of_chat(turn.rt.store, turn.chat_id)
+        for chat_id in announced_in(community.chats if community else (), turn.chat_id, poll.scope)[1:]:
+            await cards.post(turn.rt, turn.context.bot, "poll", poll, chat_id,
+                             card(turn.rt, poll, turn.context.bot.username))
     await _schedule(turn.rt, turn.chat, poll)
     return poll
 

@@ -6,14 +6,16 @@ import html
 
 from telegram.ext import CallbackContext
 
+from bot.domain.communities import reminded_in
 from bot.domain.models import Firing
 from bot.domain.polls import Poll
 from bot.runtime import Runtime, runtime
+from handlers import cards
 from handlers.base import Refused, Turn, deep_link, handler, send_html, tell_privately
 from handlers.polls.closing import close
-from handlers.polls.common import KIND_NAMES, _group_only, _reply_to, _target
+from handlers.polls.common import KIND_NAMES, _group_only, _target
 from handlers.polls.showing import _owner_tally
-from storage import chats, households, members, polls, topics
+from storage import chats, communities, households, members, polls, topics
 
 
 async def deliver(context: CallbackContext, firing: Firing) -> None:
@@ -42,9 +44,9 @@ async def _not_voted(rt: Runtime, poll: Poll) -> list[tuple[str, list[tuple[int,
 
 async def remind(rt: Runtime, bot, poll: Poll) -> tuple[int, int]:
     """Remind those who have not voted: privately where the bot may write to them, listed in
-    the group otherwise. Returns (people reminded privately, entries listed in the group)."""
-    chat = await chats.get(rt.store, poll.chat_id)
-    t = rt.translator(chat)
+    the group otherwise (an owner vote's list: in the building groups of its scope). Returns
+    (people reminded privately, entries listed in the group)."""
+    t = rt.translator(await chats.get(rt.store, poll.chat_id))
     missing = await _not_voted(rt, poll)
     text = rt.renderer.render("poll_reminder.html.j2", t, poll=poll, private=True,
                               link=deep_link(bot.username, f"v{poll.id}") if poll.secret else None)
@@ -54,11 +56,22 @@ async def remind(rt: Runtime, bot, poll: Poll) -> tuple[int, int]:
             told.add(user_id)
     public = [label for label, people in missing if not any(u in told for u, _ in people)]
     if public:
-        await send_html(bot, poll.chat_id, rt.renderer.render(
-            "poll_reminder.html.j2", t, poll=poll, private=False, names=public,
-            units=poll.kind == "owner"), reply_to=_reply_to(poll),
-            thread=await topics.of(rt.store, poll.chat_id, f"poll:{poll.id}"))
+        await _list_in_groups(rt, bot, poll, public)
     return len(told), len(public)
+
+
+async def _list_in_groups(rt: Runtime, bot, poll: Poll, names: list[str]) -> None:
+    shown = await cards.of(rt, "poll", poll)
+    where = [poll.chat_id]
+    if poll.kind == "owner":
+        community = await communities.of_chat(rt.store, poll.chat_id)
+        where = reminded_in(community.chats if community else (), poll.chat_id, poll.scope)
+    for chat_id in where:
+        t = rt.translator(await chats.get(rt.store, chat_id))
+        thread = await topics.of(rt.store, chat_id, f"poll:{poll.id}")
+        await send_html(bot, chat_id, rt.renderer.render(
+            "poll_reminder.html.j2", t, poll=poll, private=False, names=names,
+            units=poll.kind == "owner"), reply_to=cards.reply_in(shown, chat_id), thread=thread)
 
 
 @handler

@@ -8,9 +8,10 @@ from bot.domain import owner_vote
 from bot.domain.polls import Entry, Poll, tally
 from bot.i18n import Translator
 from bot.runtime import Runtime
-from handlers.base import deep_link, edit_html
+from handlers import cards
+from handlers.base import deep_link
 from handlers.polls.common import KIND_NAMES
-from storage import chats, households, polls
+from storage import households, polls
 
 SHOWN_ENTRIES = 60  # names listed in a message; beyond, counts only (everyone is in the export)
 
@@ -81,17 +82,22 @@ def _option_buttons(t: Translator, poll: Poll, rows: list[polls.BallotRow] | Non
     return buttons
 
 
+def card(rt: Runtime, poll: Poll, username: str) -> cards.Render:
+    """How the vote's card reads and which buttons it has, in a chat's language."""
+
+    async def render(t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
+        return (await _message_html(rt, t, poll),
+                _keyboard(t, poll, await polls.ballots(rt.store, poll.id), username))
+
+    return render
+
+
 async def refresh(rt: Runtime, bot, poll_id: int, *, now: bool = False) -> None:
     """Bring the poll message up to date (debounced, unless ``now``)."""
 
     async def render() -> None:
         poll = await polls.get(rt.store, poll_id)
-        if poll is None or poll.message_id is None:
-            return
-        chat = await chats.get(rt.store, poll.chat_id)
-        t = rt.translator(chat)
-        await edit_html(bot, poll.chat_id, poll.message_id, await _message_html(rt, t, poll),
-                        _keyboard(t, poll, await polls.ballots(rt.store, poll.id), bot.username),
-                        shown=rt.refresher.shown)
+        if poll is not None:
+            await cards.edit_all(rt, bot, "poll", poll, card(rt, poll, bot.username))
 
     await rt.refresher.show(("poll", poll_id), render, now)

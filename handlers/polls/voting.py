@@ -10,6 +10,7 @@ from bot.domain import numbers
 from bot.domain.polls import MAX_NOTE, Poll, toggle
 from bot.i18n import Translator
 from bot.runtime import Runtime
+from handlers import cards
 from handlers.base import Refused, Turn, handler
 from handlers.polls.closing import close
 from handlers.polls.showing import _option_buttons, _view, option_label, refresh
@@ -28,7 +29,7 @@ async def _pressed_poll(turn: Turn) -> tuple[Poll, list[str]]:
     if turn.in_private:
         if not poll.secret:
             raise stale
-    elif query.message.chat.id != poll.chat_id or query.message.message_id != poll.message_id:
+    elif not await cards.is_card(turn.rt, "poll", poll, query.message.chat.id, query.message.message_id):
         raise stale
     if not poll.is_open and poll.kind == "chain" and poll.capacity is not None \
             and await _taken(turn.rt, poll) >= poll.capacity:
