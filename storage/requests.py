@@ -11,9 +11,14 @@ from storage.db import Database
 from storage.times import from_db, to_db
 
 _SELECT = """SELECT q.*, trim(r.first_name || ' ' || coalesce(r.last_name, '')) AS reporter_name,
-                    trim(coalesce(a.first_name, '') || ' ' || coalesce(a.last_name, '')) AS assignee_name
+                    trim(coalesce(a.first_name, '') || ' ' || coalesce(a.last_name, '')) AS assignee_name,
+                    coalesce(nullif(co.name, ''),
+                             (SELECT c.title FROM community_chats cc JOIN chats c ON c.id = cc.chat_id
+                              WHERE cc.community_id = q.community_id AND cc.role = 'main'),
+                             '') AS community_name
              FROM requests q JOIN users r ON r.id = q.reporter_id
-             LEFT JOIN users a ON a.id = q.assignee_id"""
+             LEFT JOIN users a ON a.id = q.assignee_id
+             LEFT JOIN communities co ON co.id = q.community_id"""
 
 
 def _at(value: str | None) -> datetime | None:
@@ -31,6 +36,7 @@ def _request(row) -> Request:
         accepted_at=_at(row["accepted_at"]), resolved_at=_at(row["resolved_at"]),
         closed_at=_at(row["closed_at"]), reporter_name=row["reporter_name"],
         assignee_name=row["assignee_name"], number=row["number"], community_id=row["community_id"],
+        community_name=row["community_name"],
     )
 
 

@@ -48,3 +48,21 @@ async def of_user(db: Database, chat_id: int, user_id: int) -> list[RoleGrant]:
                              (chat_id, user_id))
     return [_grant(row) for row in rows]
 
+
+async def communities_of(db: Database, user_id: int, held: tuple[str, ...]) -> list[tuple[int, str]]:
+    """The communities in which the person holds any of the roles ``held``, as (main group id,
+    community name), by name."""
+    marks = ", ".join("?" for _ in held)
+    rows = await db.fetchall(
+        f"""SELECT DISTINCT main.id, coalesce(nullif(co.name, ''), main.title, '') AS name
+            FROM roles r JOIN communities co ON co.id = r.community_id
+            JOIN community_chats mc ON mc.community_id = co.id AND mc.role = 'main'
+            JOIN chats main ON main.id = mc.chat_id
+            WHERE r.user_id = ? AND r.role IN ({marks}) AND main.active = 1
+            ORDER BY name, main.id""", (user_id, *held))
+    return [(row["id"], row["name"]) for row in rows]
+
+
+async def holders(db: Database, chat_id: int, role: str) -> list[RoleGrant]:
+    """Who holds ``role`` in the community of ``chat_id``."""
+    return [grant for grant in await of_chat(db, chat_id) if grant.role == role]

@@ -13,6 +13,9 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
+
+K = TypeVar("K")
 
 CATEGORIES = ("repairs", "fees", "parking", "noise", "safety", "greenery", "other")
 
@@ -101,6 +104,7 @@ class Request:
     assignee_name: str = ""
     number: int = 0  # #1, #2 ... within the community
     community_id: int | None = None
+    community_name: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -185,6 +189,7 @@ class Figures:
     median_hours: float | None
     rated: int
     satisfied: int  # rated 4 or 5
+    overdue: int = 0  # still open and past a target now
 
     @property
     def response_rate(self) -> float | None:
@@ -206,7 +211,9 @@ def figures(items: Iterable[Item], now: datetime) -> Figures:
     Resolution rate: resolved within the resolution target, out of those resolved or past it.
     Requests still inside a target are not counted against it yet. Median time: from
     reporting to (the latest) resolution, of the resolved. Satisfaction: ratings 4–5 out
-    of all ratings (resolutions that closed themselves unrated are left out).
+    of all ratings (resolutions that closed themselves unrated are left out). Overdue: not
+    resolved yet and past the resolution target, or not accepted yet and past the response
+    target (what ``overdue`` says of an open request).
     """
     items = list(items)
     response_due = [i for i in items if i.accepted_at is not None or now > i.respond_by]
@@ -225,7 +232,28 @@ def figures(items: Iterable[Item], now: datetime) -> Figures:
         median_hours=statistics.median(hours) if hours else None,
         rated=len(rated),
         satisfied=sum(1 for r in rated if r >= 4),
+        overdue=sum(1 for i in items if is_overdue(i, now)),
     )
+
+
+def is_overdue(item: Item, now: datetime) -> bool:
+    """Whether a request, not resolved yet, has missed a target (see ``overdue``): an unresolved
+    request has no standing resolution, and an unaccepted one is still reported."""
+    if item.resolved_at is not None:
+        return False
+    return (item.accepted_at is None and now > item.respond_by) or now > item.resolve_by
+
+
+def figures_across(groups: Iterable[tuple[K, Iterable[Item]]], now: datetime
+                   ) -> tuple[list[tuple[K, Figures]], Figures]:
+    """Each group's figures (a community's, keyed as the caller likes) and the total: the figures
+    of all their requests together, so a rate of the total is never an average of rates."""
+    each, everything = [], []
+    for key, items in groups:
+        items = list(items)
+        each.append((key, figures(items, now)))
+        everything.extend(items)
+    return each, figures(everything, now)
 
 
 def overdue(state: str, respond_by: datetime, resolve_by: datetime, now: datetime) -> str | None:

@@ -11,9 +11,9 @@ from bot.domain import requests as rules
 from bot.domain.requests import CATEGORIES, Request
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime
-from handlers.base import Refused, Turn, may_write, tell_privately
+from handlers.base import Refused, Turn, groups_of, may_write, tell_privately
 from handlers.roles import ROLE_NAMES
-from storage import chats, users
+from storage import chats, members, roles, users
 from storage import requests as store
 
 CATEGORY_NAMES = {
@@ -25,6 +25,7 @@ STATE_NAMES = {
     "resolved": N_("resolved"), "closed": N_("case closed"),
 }
 DUE, CLOSE = "request_due", "request_close"
+WORKERS = ("grid_worker", "convener", "deputy")  # who follow the requests of every community they serve
 
 
 def _names(t: Translator) -> dict:
@@ -60,16 +61,50 @@ async def _actors(turn: Turn, request: Request) -> set[str]:
         found.add("assignee")
     if await turn.convenes(request.chat_id):
         found.add("convener")
+    if "grid_worker" in await turn.role_names(request.chat_id):
+        found.add("worker")  # sees the community's requests (without names), moves none on
     return found
 
 
 async def _request_arg(turn: Turn, word: str | None) -> Request:
+    """The request numbered ``word`` in the community of the group, or, in private, of the
+    community the person acts for."""
     number = numbers.whole(word)
-    request = await store.get(turn.rt.store, number) if number is not None else None
+    request = None
+    if number is not None and not turn.in_private:
+        request = await store.by_number(turn.rt.store, turn.chat_id, number)
+    elif number is not None:
+        request = await _private_request(turn, number)
     if request is None:
         raise Refused(turn.t.gettext("There is no request %(word)s. /requests lists them.",
                                      word=word or ""))
     return request
+
+
+async def _private_request(turn: Turn, number: int) -> Request | None:
+    """Request #``number`` of the community the person acts for (the one they chose). Of several,
+    unchosen, the one they have to do with; when that is more than one, they are asked to choose."""
+    found = [request for chat_id, _ in await groups_of(turn)
+             if (request := await store.by_number(turn.rt.store, chat_id, number)) is not None]
+    if len(found) > 1:
+        found = [request for request in found if await _actors(turn, request)]
+    if len(found) > 1:
+        raise Refused(turn.t.gettext(
+            "There is a request #%(id)s in %(communities)s. Choose the community you act for with "
+            "/community, then try again.", id=number,
+            communities=turn.t.listing(request.community_name for request in found)))
+    return found[0] if found else None
+
+
+async def _served(turn: Turn) -> list[tuple[int, str]]:
+    """The communities whose requests the person follows, as (main group id, name): those they are
+    the grid worker, a convener or a deputy of, and those whose main group they administer."""
+    rt, person = turn.rt, turn.person.id
+    served = dict(await roles.communities_of(rt.store, person, WORKERS))
+    for chat_id, name in await members.groups_of(rt.store, person):
+        if chat_id not in served and await turn.convenes(chat_id):
+            served[chat_id] = name
+    return sorted(served.items(), key=lambda place: (place[1], place[0]))
 
 
 def _late(rt: Runtime, request: Request) -> str | None:

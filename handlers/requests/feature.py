@@ -35,7 +35,8 @@ COMMANDS = [
             where="both"),
     Command("queue", N_("The requests assigned to you"), convener=False, where="private"),
     Command("targets", N_("Response and resolution targets per category"), convener=False),
-    Command("figures", N_("This month's requests: response, resolution, satisfaction"), convener=False),
+    Command("figures", N_("This month's requests: response, resolution, satisfaction"), convener=False,
+            where="both"),  # privately: each community one serves, side by side
 ]
 
 

@@ -27,7 +27,7 @@ from handlers.requests.common import (
     _translator_for,
     _view,
 )
-from storage import chats, topics
+from storage import chats, roles, topics
 from storage import requests as store
 
 VERBS = {
@@ -73,7 +73,7 @@ async def _show(turn: Turn, request: Request, actors: set[str]) -> None:
         await turn.reply(_view(turn.rt, t, request, names=False, detail=True))
         return
     if not actors:
-        raise Refused(t.gettext("There is no request %(word)s. /requests lists them.", word=request.id))
+        raise Refused(t.gettext("There is no request %(word)s. /requests lists them.", word=request.number))
     names = not {"assignee", "convener"}.isdisjoint(actors)
     if request.photo:
         await turn.context.bot.send_photo(turn.chat_id, request.photo, message_thread_id=turn.thread)
@@ -210,6 +210,19 @@ async def deliver_due(context: CallbackContext, firing: Firing) -> None:
            (what == "resolve" and request.state in rules.OPEN_STATES)
     if late:
         await _tell_assignee(rt, context.bot, request, overdue=what)
+        await _remind_workers(rt, context.bot, request, what)
+
+
+async def _remind_workers(rt: Runtime, bot, request: Request, overdue: str) -> None:
+    """The grid workers of the request's community hear of it privately, each in their language
+    and whatever other communities they serve (those who never started the bot: not at all)."""
+    for grant in await roles.holders(rt.store, request.chat_id, "grid_worker"):
+        if grant.user_id == request.assignee_id:
+            continue  # reminded already, as the one it is assigned to
+        t = await _translator_for(rt, grant.user_id)
+        await _tell(rt, bot, grant.user_id, rt.renderer.render(
+            "request_overdue.html.j2", t, r=request, overdue=overdue, names=False, detail=True,
+            late=_late(rt, request), **_names(t)))
 
 
 async def deliver_close(context: CallbackContext, firing: Firing) -> None:

@@ -9,11 +9,11 @@ from bot.domain.requests import Request
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from handlers.base import Refused, Turn, handler
-from handlers.requests.common import _late, _names, _tell, _translator_for
-from storage import chats, members
+from handlers.requests.common import _late, _names, _served, _tell, _translator_for
 from storage import requests as store
 
 SHOWN = 40
+LISTED = ("reported", "accepted", "in_progress", "resolved")  # resolved: until the resident confirms
 
 
 def _age(rt: Runtime, request: Request) -> timedelta:
@@ -29,7 +29,7 @@ def _rows(rt: Runtime, shown: list[Request]) -> list[tuple[Request, str | None, 
 
 
 async def _convener_list(rt: Runtime, t: Translator, chat) -> str:
-    shown = await store.of_chat(rt.store, chat.id, ("reported", "accepted", "in_progress", "resolved"))
+    shown = await store.of_chat(rt.store, chat.id, LISTED)
     return rt.renderer.render("request_list.html.j2", t, rows=_rows(rt, shown), full=True,
                               community=chat.community or chat.title or "", **_names(t))
 
@@ -45,19 +45,25 @@ async def list_command(turn: Turn) -> None:
                                         "me, press Start, then try again."))
             await turn.reply(html.escape(t.gettext("I sent you the list privately.")))
             return
-        shown = [r for r in await store.of_chat(rt.store, turn.chat_id, ("reported", "accepted",
-                                                                          "in_progress", "resolved"))
-                 if r.public]
+        shown = [r for r in await store.of_chat(rt.store, turn.chat_id, LISTED) if r.public]
         await turn.reply(turn.render("request_list.html.j2", rows=_rows(rt, shown), full=False, community="",
                                      **_names(t)))
         return
     parts = []
-    for chat_id, _ in await members.groups_of(rt.store, turn.person.id):
-        if await turn.convenes(chat_id):
-            parts.append(await _convener_list(rt, t, await chats.get(rt.store, chat_id)))
+    served = await _served(turn)
+    if served:  # grid workers and conveners: each community they serve, side by side
+        parts.append(turn.render("request_across.html.j2", blocks=[
+            await _block(turn, chat_id, name) for chat_id, name in served], **_names(t)))
     mine = await store.of_reporter(rt.store, turn.person.id)
     parts.append(turn.render("request_mine.html.j2", requests=mine, **_names(t)))
     await turn.reply("\n\n".join(parts))
+
+
+async def _block(turn: Turn, chat_id: int, name: str) -> dict:
+    """One community's open requests with their counts; reporters' names only for its conveners."""
+    shown = await store.of_chat(turn.rt.store, chat_id, LISTED)
+    return {"name": name, "rows": _rows(turn.rt, shown), "open": sum(1 for r in shown if r.is_open),
+            "overdue": sum(1 for r in shown if _late(turn.rt, r)), "names": await turn.convenes(chat_id)}
 
 
 @handler
@@ -65,7 +71,7 @@ async def queue_command(turn: Turn) -> None:
     if not turn.in_private:
         raise Refused(turn.t.gettext("Your queue has residents' details: send /queue to me in a private "
                                      "chat."))
-    shown = await store.of_assignee(turn.rt.store, turn.person.id,
-                                    ("reported", "accepted", "in_progress", "resolved"))
+    shown = await store.of_assignee(turn.rt.store, turn.person.id, LISTED)
     await turn.reply(turn.render("request_list.html.j2", rows=_rows(turn.rt, shown), full=True,
-                                 queue=True, community="", **_names(turn.t)))
+                                 queue=True, community="", **_names(turn.t),
+                                 show_community=len({r.community_id for r in shown}) > 1))

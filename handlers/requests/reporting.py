@@ -16,7 +16,7 @@ from bot.i18n import Translator
 from handlers.base import NO_GROUP, Refused, Turn, deep_link, groups_of, handler, send_html
 from handlers.guide.entry import guide_button, guided
 from handlers.requests.common import CATEGORY_NAMES, DUE, _names, _view
-from storage import chats, drafts, members, topics
+from storage import chats, communities, drafts, members, topics
 from storage import requests as store
 
 
@@ -201,6 +201,7 @@ async def chosen_community(turn: Turn) -> None:
         raise Refused(turn.t.gettext("This button is no longer valid."))
     draft["chat_id"] = chat_id
     await _keep(turn, draft)
+    await communities.choose(turn.rt.store, turn.person.id, chat_id)  # asked once: /community changes it
     await turn.answer()
     await _ask_public(turn, draft)
 
