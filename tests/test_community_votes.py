@@ -154,3 +154,24 @@ async def test_what_the_committee_prepares_stays_in_its_group_until_shared(bot, 
     assert "contractor" in (await main.expect_message()).text
     await li.send(main, "/ideas")
     assert "quotes" not in (await main.expect_message()).text
+
+
+async def test_a_talk_shared_into_a_building_group_counts_answers_from_both(bot, tg, compound):
+    people, groups = compound
+    await _linked(people, groups)
+    wang, main, b6 = people["Wang"], groups["main"], groups["b6"]
+    await wang.send(main, "/talk Evening talk on parking\n时间 每周四 19:30\n地点 东门凉亭")
+    await wang.press(await main.expect_message(), "Save")
+    card = await main.expect_message()
+    await wang.send(main, "/share", reply_to=card)
+    chooser = await main.expect_message()
+    await wang.press(chooser, "Post in Building 6 · building group of building 6")
+    copy = await b6.expect_message()
+    assert copy.text == card.text and copy.button_texts[:3] == ["Going · 0", "Maybe · 0", "Not going · 0"]
+    await people["Chen"].press(copy, "Going · 0")
+    await people["Li"].press(card, "Maybe · 0")
+    await tg.until(lambda: card.button_texts[:2] == copy.button_texts[:2] == ["Going · 1", "Maybe · 1"],
+                   what="both copies count both answers")
+    await wang.send(b6, "/share", reply_to=copy)
+    chooser = await b6.expect_message()
+    assert [row[0].text for row in chooser.buttons] == ["Post in Building 7 · building group of building 7"]

@@ -35,5 +35,6 @@ def test_a_building_lead_manages_votes_within_their_buildings_only():
 
 def test_what_a_group_is_in_its_community_parses_in_both_scripts():
     assert parse_chat_role("building") == parse_chat_role("楼栋群") == parse_chat_role("樓棟") == "building"
-    assert parse_chat_role("Committee") == parse_chat_role("议事") == parse_chat_role("業委會") == "committee"
+    assert parse_chat_role("Committee") == parse_chat_role("工作群") == parse_chat_role("議事") \
+        == parse_chat_role("業委會") == "committee"
     assert parse_chat_role("main") is None and parse_chat_role("ABCD2345") is None

@@ -27,7 +27,7 @@ def parse_role(word: str) -> str | None:
 # What a group is in its community (the main group is the one that founded it), as conveners type it.
 CHAT_ROLE_WORDS = {
     "building": ("building", "楼栋", "樓棟", "楼栋群", "樓棟群", "楼", "樓"),
-    "committee": ("committee", "业委会", "業委會", "议事", "議事", "议事群", "議事群"),
+    "committee": ("committee", "工作群", "工作", "业委会", "業委會", "议事", "議事", "议事群", "議事群"),
 }
 
 
