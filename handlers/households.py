@@ -14,7 +14,7 @@ from bot.domain import numbers
 from bot.domain.registry import RegistryError, parse_registry
 from bot.i18n import N_
 from handlers.base import Command, Refused, Turn, deep_link, handler, start_links
-from storage import chats, drafts, households
+from storage import chats, communities, drafts, households, members
 
 COMMANDS = [
     Command("households", N_("Household registry: summary, import, binding codes"), convener=True),
@@ -22,10 +22,13 @@ COMMANDS = [
             where="private"),
 ]
 MAX_FILE = 2 * 1024 * 1024
+NOT_CONVENER = N_("Only the community's conveners (the main group's administrators and the conveners it "
+                  "named) can import its household registry.")
 WORDS = {
     "import": ("import", "导入", "導入"),
     "codes": ("codes", "code", "绑定码", "綁定碼", "码", "碼"),
 }
+MANAGING = ("import", "codes")  # the registry is the community's: only its conveners manage it
 
 
 def _word(arg: str) -> str | None:
@@ -36,15 +39,24 @@ def _link(turn: Turn, payload: str) -> str:
     return deep_link(turn.context.bot.username, payload)
 
 
+async def _community_name(turn: Turn, chat) -> str:
+    """The name of the community ``chat`` belongs to (its main group's title when unnamed)."""
+    found = await communities.get(turn.rt.store, chat.community_id) if chat.community_id else None
+    return found.name if found else chat.title or ""
+
+
 @handler
 async def households_command(turn: Turn) -> None:
     if turn.in_private:
-        raise Refused(turn.t.gettext("The registry belongs to a group: use /households in the group."))
-    await turn.require_convener()
+        raise Refused(turn.t.gettext("The registry belongs to your community: use /households in one of "
+                                     "its groups."))
+    await turn.require_convener()  # the summary: this chat's conveners too (a building group's admins)
     args = list(turn.context.args or [])
     action = _word(args[0]) if args else None
+    if action in MANAGING:
+        await turn.require_community_convener()
     if action == "import":
-        await turn.reply(turn.render("registry_import.html.j2"), _import_button(turn))
+        await turn.reply(turn.render("registry_import.html.j2", may_import=True), _import_button(turn))
     elif action == "codes":
         await _send_codes(turn, args[1:])
     elif args:
@@ -53,7 +65,8 @@ async def households_command(turn: Turn) -> None:
             "/households codes 6-2-301"))
     else:
         await turn.reply(turn.render("registry_summary.html.j2",
-                                     buildings=await households.summary(turn.rt.store, turn.chat_id)))
+                                     buildings=await households.summary(turn.rt.store, turn.chat_id),
+                                     manages=await turn.convenes_community()))
 
 
 def _import_button(turn: Turn) -> InlineKeyboardMarkup:
@@ -62,14 +75,15 @@ def _import_button(turn: Turn) -> InlineKeyboardMarkup:
 
 
 async def _import_link(turn: Turn, payload: str) -> None:
-    """``/start i<chat>``: the next CSV file this convener sends privately goes to that group."""
+    """``/start i<chat>``: the next CSV file this convener sends privately is the registry of
+    that group's community."""
     chat_id = numbers.chat_id(payload)
     chat = await chats.get(turn.rt.store, chat_id) if chat_id is not None else None
-    if chat is None or not await turn.convenes(chat.id):
-        raise Refused(turn.t.gettext("Only the group's conveners can import its household registry."))
+    if chat is None or not await turn.convenes_community(chat.id):
+        raise Refused(turn.t.gettext(NOT_CONVENER))
     await drafts.put(turn.rt.store, turn.person.id, drafts.REGISTRY_IMPORT, {"chat_id": chat.id},
                      turn.rt.clock.now())
-    await turn.reply(turn.render("registry_send.html.j2", group=chat.title or ""))
+    await turn.reply(turn.render("registry_send.html.j2", group=await _community_name(turn, chat)))
 
 
 @handler
@@ -78,14 +92,18 @@ async def document(turn: Turn) -> None:
     if not (message.document.file_name or "").lower().endswith((".csv", ".txt")):
         return
     if not turn.in_private:
-        if await turn.is_convener():
-            await turn.reply(turn.render("registry_import.html.j2", misplaced=True), _import_button(turn))
+        if await turn.is_convener():  # warned; offered the import when theirs to make
+            may_import = await turn.convenes_community()
+            await turn.reply(turn.render("registry_import.html.j2", misplaced=True, may_import=may_import),
+                             _import_button(turn) if may_import else None)
         return
     target = await drafts.get(turn.rt.store, turn.person.id, drafts.REGISTRY_IMPORT) or {}
     chat = await chats.get(turn.rt.store, target["chat_id"]) if "chat_id" in target else None
-    if chat is None or not await turn.convenes(chat.id):
+    if chat is None:
         raise Refused(turn.t.gettext(
             "To import a household registry, run /households import in the group first."))
+    if not await turn.convenes_community(chat.id):
+        raise Refused(turn.t.gettext(NOT_CONVENER))
     if message.document.file_size and message.document.file_size > MAX_FILE:
         raise Refused(turn.t.gettext("The file is too large (at most 2 MB)."))
     data = bytes(await (await message.document.get_file()).download_as_bytearray())
@@ -97,8 +115,9 @@ async def document(turn: Turn) -> None:
         return
     result = await households.import_registry(turn.rt.store, chat.id, rows, turn.rt.clock.now())
     await drafts.pop(turn.rt.store, turn.person.id, drafts.REGISTRY_IMPORT)
-    await turn.reply(turn.render("registry_imported.html.j2", result=result, group=chat.title or "",
-                                 buildings=await households.summary(turn.rt.store, chat.id)))
+    await turn.reply(turn.render("registry_imported.html.j2", result=result,
+                                 group=await _community_name(turn, chat),
+                                 buildings=await households.summary(turn.rt.store, chat.id), manages=True))
 
 
 async def _send_codes(turn: Turn, labels: list[str]) -> None:
@@ -150,8 +169,11 @@ async def _bind(turn: Turn, code: str) -> None:
             "This code is not valid or was already used. Ask your convener for a new one."))
     chat_id, household = bound
     chat = await chats.get(turn.rt.store, chat_id)
-    await turn.reply(turn.render("registry_bound.html.j2", unit=household.label,
-                                 community=(chat.community or chat.title or "") if chat else ""))
+    several = len(await members.groups_of(turn.rt.store, turn.person.id)) > 1
+    if chat is not None:  # what they send privately from now on is for their household's community
+        await communities.choose(turn.rt.store, turn.person.id, chat.id)
+    await turn.reply(turn.render("registry_bound.html.j2", unit=household.label, several=several,
+                                 community=await _community_name(turn, chat) if chat else ""))
 
 
 def register(app: Application) -> list[Command]:

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from bot.domain import events as rules
 from bot.domain.events import Event, Occurrence
 from bot.runtime import Runtime
-from handlers.base import Refused, Turn, handler, send_html, tell_privately
+from handlers.base import NO_GROUP, Refused, Turn, groups_of, handler, send_html, tell_privately
 from handlers.events.common import _group_only, _number_and_rest, topic_of
-from storage import chats, members
+from storage import chats
 from storage import events as store
 
 CARRY_WORDS = ("下次", "转下次", "轉下次", "next", "carry")
@@ -36,22 +36,39 @@ async def ask_command(turn: Turn) -> None:
     text = " ".join(turn.body.split())
     if not text:
         raise Refused(t.gettext("Write your question after the command, e.g. /ask 3栋电梯什么时候修好？"))
-    chat_id = turn.chat_id
-    if turn.in_private:
-        groups = [g for g, _ in await members.groups_of(turn.rt.store, turn.person.id)
-                  if await store.of_chat(turn.rt.store, g, kind="reception")]
-        if len(groups) != 1:
-            raise Refused(t.gettext("Ask in your group's chat: /ask and your question."))
-        chat_id = groups[0]
+    chat_id, community = (await _community_asked(turn)) if turn.in_private else (turn.chat_id, None)
     try:
         event, day = await _reception(turn.rt, chat_id, turn.rt.clock.now(), timedelta(0))
     except LookupError:
         raise Refused(t.gettext("No reception day is scheduled.")) from None
     number = await store.ask(turn.rt.store, event.id, day.key, turn.person.id, turn.person.name, text,
                              turn.rt.clock.now(), turn.origin)
-    await turn.reply(html.escape(t.gettext(
-        "Your question is number %(number)s in the queue for the reception day on %(when)s.",
-        number=number, when=t.datetime(day.at))))
+    if community is None:
+        said = t.gettext("Your question is number %(number)s in the queue for the reception day on %(when)s.",
+                         number=number, when=t.datetime(day.at))
+    else:
+        said = t.gettext("Your question is number %(number)s in the queue for the reception day of "
+                         "%(community)s on %(when)s.", number=number, community=community,
+                         when=t.datetime(day.at))
+    await turn.reply(html.escape(said))
+
+
+async def _community_asked(turn: Turn) -> tuple[int, str]:
+    """Asked privately: the community the person acts for (its main group, its name), among those
+    with reception days when they have not chosen one."""
+    t, places = turn.t, await groups_of(turn)  # the chosen community; Telegram asked if none known
+    if not places:
+        raise Refused(t.gettext(NO_GROUP))
+    holding = [(g, name) for g, name in places if await store.of_chat(turn.rt.store, g, kind="reception")]
+    if not holding and len(places) > 1:
+        raise Refused(t.gettext("None of your communities has a reception day scheduled."))
+    if not holding:
+        raise Refused(t.gettext("No reception day is scheduled."))
+    if len(holding) > 1:
+        raise Refused(t.gettext(
+            "You belong to several communities with reception days. Send /community here to choose "
+            "the one you act for, then ask again."))
+    return holding[0]
 
 
 async def _host_day(turn: Turn) -> tuple[Event, Occurrence]:

@@ -18,7 +18,7 @@ from handlers.ideas import submitting as ideas
 from handlers.minutes import recording as meetings
 from handlers.polls import creating as votes
 from handlers.requests import reporting as requests
-from storage import chats, households
+from storage import chats, communities, households, members
 
 
 @dataclass(frozen=True)
@@ -159,8 +159,19 @@ async def post(turn: Turn, flow: Flow, state: State) -> str:
     """Post it as the typed command would; what to say under the preview then."""
     feature = FEATURES[flow.name]
     await feature.post(turn, state, *typed_command(flow, state))
+    if not flow.conveners:
+        await _remember(turn, state.chat_id)
     chat = await chats.get(turn.rt.store, state.chat_id)
     return turn.t.gettext(feature.done, group=(chat.community or chat.title or "") if chat else "")
+
+
+async def _remember(turn: Turn, chat_id: int) -> None:
+    """A resident of several communities who chose none yet now acts for the one just written to:
+    their next private /idea, /report and /ask go there without asking (/community changes it)."""
+    person = turn.person.id
+    if len(await members.groups_of(turn.rt.store, person)) > 1 and \
+            await communities.chosen(turn.rt.store, person) is None:
+        await communities.choose(turn.rt.store, person, chat_id)
 
 
 async def private_translator(rt: Runtime, user_id: int) -> Translator:

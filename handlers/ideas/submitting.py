@@ -18,7 +18,7 @@ from handlers.guide.entry import guide_button, guided
 from handlers.ideas.card import _card, refresh
 from handlers.ideas.common import _error, _stale
 from handlers.ideas.digest import ensure_digest
-from storage import chats, members, topics
+from storage import chats, communities, members, topics
 from storage import ideas as store
 
 
@@ -59,7 +59,10 @@ async def submit(turn: Turn) -> None:
              InlineKeyboardButton(turn.t.gettext("%(group)s · anonymous", group=title),
                                   callback_data=f"id:pc:{draft.id}:{chat_id}:1")]
             for chat_id, title in groups]
-    await turn.reply(turn.render("idea_choose.html.j2", text=text), InlineKeyboardMarkup(rows))
+    places = await members.groups_of(rt.store, turn.person.id)
+    acting = groups[0][1] if len(groups) == 1 < len(places) else None  # chosen among several before
+    await turn.reply(turn.render("idea_choose.html.j2", text=text, several=len(groups) > 1, acting=acting),
+                     InlineKeyboardMarkup(rows))
 
 
 async def _offer_similar(turn: Turn, draft: store.Draft) -> bool:
@@ -150,7 +153,9 @@ async def _own_draft(turn: Turn, draft_id: str) -> store.Draft:
 
 @handler
 async def choose_group(turn: Turn) -> None:
-    """``id:pc:<draft>:<chat>:<anonymous>``, pressed in the author's private chat."""
+    """``id:pc:<draft>:<chat>:<anonymous>``, pressed in the author's private chat. Where there
+    were several communities to choose from, the one chosen is remembered: the next private
+    /idea, /report and /ask act for it without asking (/community changes it)."""
     parts = turn.update.callback_query.data.split(":")
     if len(parts) != 5 or not turn.in_private or parts[4] not in ("0", "1"):
         raise _stale(turn)
@@ -160,6 +165,8 @@ async def choose_group(turn: Turn) -> None:
     if chat_id not in groups:
         raise _stale(turn)
     await _check_rate(turn)
+    if len(groups) > 1:
+        await communities.choose(turn.rt.store, turn.person.id, chat_id)
     await store.place_draft(turn.rt.store, draft.id, chat_id, parts[4] == "1")
     draft = await store.draft(turn.rt.store, draft.id)
     await turn.answer()
