@@ -51,6 +51,28 @@ async def post(rt: Runtime, bot, kind: str, item, chat_id: int, render: Render) 
     return True
 
 
+async def tell_all(rt: Runtime, bot, kind: str, item, render: Render, *, thread: int | None = None,
+                   only: list[int] | None = None) -> list[tuple[int, int]]:
+    """Send a message about ``item`` in every chat it is shown in (``only``: those chats), each
+    in its chat's language, as an answer to the card there (``thread``: the forum topic in the
+    item's own chat). A chat the bot was removed from is skipped; the item's own chat must hear it.
+    Returns (chat, message) of what was sent."""
+    shown = await of(rt, kind, item)
+    sent = []
+    for chat_id in only if only is not None else dict.fromkeys([item.chat_id, *(c for c, _ in shown)]):
+        t = rt.translator(await chats.get(rt.store, chat_id))
+        try:
+            message = await send_html(bot, chat_id, *await render(t), reply_to=reply_in(shown, chat_id),
+                                      thread=thread if chat_id == item.chat_id else None)
+        except Forbidden as error:
+            if chat_id == item.chat_id:
+                raise
+            log.warning("not told about %s %s in chat %s: %s", kind, item.id, chat_id, error)
+            continue
+        sent.append((chat_id, message.message_id))
+    return sent
+
+
 async def edit_all(rt: Runtime, bot, kind: str, item, render: Render) -> None:
     """Bring every card of ``item`` up to date, each in its chat's language."""
     for chat_id, message_id in await of(rt, kind, item):

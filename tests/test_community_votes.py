@@ -6,10 +6,13 @@ purpose into other groups, every copy kept up to date."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+from bot.domain.event_time import parse_event_time
 from tests.test_communities import _code, _linked
 from tests.test_owner_votes import bind_all, import_registry
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 REGISTRY = "building,entrance,unit,area\n" + "\n".join(
     f"{b},1,{u},100" for b in (6, 7) for u in (101, 102, 201, 202))
 
@@ -160,7 +163,7 @@ async def test_a_talk_shared_into_a_building_group_counts_answers_from_both(bot,
     people, groups = compound
     await _linked(people, groups)
     wang, main, b6 = people["Wang"], groups["main"], groups["b6"]
-    await wang.send(main, "/talk Evening talk on parking\n时间 每周四 19:30\n地点 东门凉亭")
+    await wang.send(main, "/talk Evening talk on parking\n时间 每周四 19:30\n地点 东门凉亭\n提醒 30分钟")
     await wang.press(await main.expect_message(), "Save")
     card = await main.expect_message()
     await wang.send(main, "/share", reply_to=card)
@@ -175,3 +178,17 @@ async def test_a_talk_shared_into_a_building_group_counts_answers_from_both(bot,
     await wang.send(b6, "/share", reply_to=copy)
     chooser = await b6.expect_message()
     assert [row[0].text for row in chooser.buttons] == ["Post in Building 7 · building group of building 7"]
+
+    first = parse_event_time("每周四 19:30", bot.clock.now().astimezone(SHANGHAI)).start
+    bot.clock.advance(first - timedelta(minutes=29) - bot.clock.now())
+    reminders = [await main.expect_message(), await b6.expect_message()]
+    assert all("Reminder: Evening talk “Evening talk on parking”" in r.text for r in reminders)
+    assert reminders[1].reply_to is copy
+    await groups["b7"].expect_no_message()
+    await people["Chen"].press(reminders[1], "Going · 1")  # the building's reminder answers too
+    await wang.send(main, "/rsvps 1")
+    assert "Chen" in (await main.expect_message()).text
+
+    await wang.send(b6, f"/event_cancel 1 {first.month}月{first.day}日 下雨暂停")  # from the building group
+    notices = [await main.expect_message(), await b6.expect_message()]
+    assert all("下雨暂停" in n.text for n in notices)

@@ -88,7 +88,7 @@ async def rsvp_pressed(turn: Turn) -> None:
     if not await cards.is_card(turn.rt, "event", event, message.chat.id, message.message_id):
         # a reminder's buttons: keep its counts right too
         counts = rules.count_answers([a for _, a in await store.answers(turn.rt.store, event.id, key)])
-        await show_buttons(turn.rt, turn.context.bot, event.chat_id, message.message_id,
+        await show_buttons(turn.rt, turn.context.bot, message.chat.id, message.message_id,
                            _buttons(turn.t, event, Occurrence(key, key), counts))
 
 

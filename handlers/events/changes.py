@@ -8,7 +8,8 @@ from bot.domain import events as rules
 from bot.domain.events import ALL_WORDS, Event, Occurrence
 from bot.domain.when import WhenError, date_shaped, parse_when
 from bot.i18n import N_
-from handlers.base import Refused, Turn, handler, send_html
+from handlers import cards
+from handlers.base import Refused, Turn, handler
 from handlers.events.card import refresh
 from handlers.events.common import (
     KIND_NAMES,
@@ -17,7 +18,6 @@ from handlers.events.common import (
     _parse_time,
     _pick,
     _pressed_occurrence,
-    _reply_to,
     repeat_text,
     topic_of,
 )
@@ -115,10 +115,16 @@ async def _told(turn: Turn, event: Event, what: str, occurrence: Occurrence | No
     event = await store.get(turn.rt.store, event.id)
     await arm(turn.rt, turn.chat, event)
     await refresh(turn.rt, turn.context.bot, event.id, now=True)
-    await send_html(turn.context.bot, turn.chat_id, turn.render(
-        "event_changed.html.j2", event=event, kind_name=KIND_NAMES[event.kind], what=what,
-        occurrence=occurrence, new_at=new_at, reason=reason, repeat=repeat), reply_to=_reply_to(event),
-        thread=await topic_of(turn.rt, event))
+
+    async def notice(t):
+        return turn.rt.renderer.render(
+            "event_changed.html.j2", t, event=event, kind_name=KIND_NAMES[event.kind], what=what,
+            occurrence=occurrence, new_at=new_at, reason=reason, repeat=repeat), None
+
+    told = await cards.tell_all(turn.rt, turn.context.bot, "event", event, notice,  # wherever it is shown
+                                thread=await topic_of(turn.rt, event))
+    if turn.chat_id not in {chat for chat, _ in told}:  # changed from another group of the community
+        await turn.reply((await notice(turn.t))[0])
 
 
 @handler

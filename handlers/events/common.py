@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from telegram import ReplyParameters
-
 from bot.domain import events as rules
 from bot.domain import numbers
 from bot.domain.event_time import EXAMPLES, EndBeforeStart, parse_event_time
@@ -47,9 +45,8 @@ async def _pressed_occurrence(turn: Turn) -> tuple[Event, datetime, list[str]]:
     event_id, minute = (numbers.whole(p, most=2**40) for p in parts[2:4]) if len(parts) >= 4 else (None, None)
     event = await store.get(turn.rt.store, event_id) if event_id is not None else None
     message = turn.update.callback_query.message
-    if event is None or minute is None or message is None or (
-            message.chat.id != event.chat_id  # a reminder in the event's chat, or a card shared elsewhere
-            and not await cards.is_card(turn.rt, "event", event, message.chat.id, message.message_id)):
+    if event is None or minute is None or message is None or message.chat.id not in {  # its card or reminder
+            event.chat_id, *(chat for chat, _ in await cards.of(turn.rt, "event", event))}:
         raise Refused(turn.t.gettext("This button is no longer valid."))
     return event, datetime.fromtimestamp(minute * 60, UTC), parts[4:]
 
@@ -91,10 +88,6 @@ def _reminders(chat, event: Event) -> tuple[int, ...]:
         return event.reminders
     configured = (chat.settings or {}).get("event_reminders") if chat else None
     return tuple(configured) if configured is not None else rules.DEFAULT_REMINDERS
-
-
-def _reply_to(event: Event) -> ReplyParameters | None:
-    return ReplyParameters(event.message_id, allow_sending_without_reply=True) if event.message_id else None
 
 
 async def topic_of(rt: Runtime, event: Event) -> int | None:

@@ -10,10 +10,10 @@ from bot.domain.events import Event, Occurrence
 from bot.domain.models import Firing
 from bot.i18n import Translator
 from bot.runtime import Runtime, runtime
-from handlers.base import send_html
+from handlers import cards
 from handlers.events.agenda import agenda_of
 from handlers.events.card import _buttons, refresh, shows_buttons
-from handlers.events.common import KIND_NAMES, SCHEDULE_KIND, _reminders, _reply_to, topic_of
+from handlers.events.common import KIND_NAMES, SCHEDULE_KIND, _reminders, topic_of
 from storage import chats, schedules
 from storage import events as store
 from storage.times import from_db, to_db
@@ -50,14 +50,16 @@ async def deliver(context: CallbackContext, firing: Firing) -> None:
     if firing.offset == 0:
         await refresh(rt, context.bot, event.id, now=True)
         return
-    chat = await chats.get(rt.store, event.chat_id)
-    t = rt.translator(chat)
     occurrence = Occurrence(key, firing.occurrence, reason=change.reason if change else None)
-    markup = _buttons(t, event, occurrence, rules.count_answers(
-        [a for _, a in await store.answers(rt.store, event.id, key)]))
-    sent = await send_html(context.bot, event.chat_id, await _reminder_html(rt, t, event, occurrence),
-                           markup, _reply_to(event), await topic_of(rt, event))
-    await shows_buttons(rt, event.chat_id, sent.message_id, markup)
+    counts = rules.count_answers([a for _, a in await store.answers(rt.store, event.id, key)])
+
+    async def reminder(t: Translator):
+        return await _reminder_html(rt, t, event, occurrence), _buttons(t, event, occurrence, counts)
+
+    for chat_id, message_id in await cards.tell_all(rt, context.bot, "event", event, reminder,
+                                                    thread=await topic_of(rt, event)):
+        t = rt.translator(await chats.get(rt.store, chat_id))
+        await shows_buttons(rt, chat_id, message_id, _buttons(t, event, occurrence, counts))
 
 
 async def _reminder_html(rt: Runtime, t: Translator, event: Event, occurrence: Occurrence) -> str:

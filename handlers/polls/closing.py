@@ -3,7 +3,6 @@ result final."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from telegram.error import BadRequest, Forbidden
@@ -11,13 +10,11 @@ from telegram.error import BadRequest, Forbidden
 from bot.domain.polls import Poll
 from bot.runtime import Runtime
 from handlers import cards
-from handlers.base import Refused, Turn, handler, send_html
+from handlers.base import Refused, Turn, handler
 from handlers.polls.common import _deadline, _target
 from handlers.polls.creating import _schedule, _schedules
 from handlers.polls.showing import _view, refresh
-from storage import chats, polls, topics
-
-log = logging.getLogger(__name__)
+from storage import polls, topics
 
 
 async def close(rt: Runtime, bot, poll: Poll, *, full: bool = False, outcome: str | None = None) -> None:
@@ -30,17 +27,12 @@ async def close(rt: Runtime, bot, poll: Poll, *, full: bool = False, outcome: st
     view = await _view(rt, poll)
     if poll.kind not in ("owner", "chain"):
         view["participants"] = await _group_size(bot, poll.chat_id)
-    shown = await cards.of(rt, "poll", poll)
-    for chat_id in dict.fromkeys([poll.chat_id, *(c for c, _ in shown)]):  # wherever it was announced
-        t = rt.translator(await chats.get(rt.store, chat_id))
-        try:
-            await send_html(bot, chat_id, rt.renderer.render("poll_result.html.j2", t, full=full, **view),
-                            reply_to=cards.reply_in(shown, chat_id),
-                            thread=await topics.of(rt.store, chat_id, f"poll:{poll.id}"))
-        except Forbidden as error:  # removed from a building group: the others still hear it
-            if chat_id == poll.chat_id:
-                raise
-            log.warning("result of poll %s not posted in chat %s: %s", poll.id, chat_id, error)
+
+    async def result(t):
+        return rt.renderer.render("poll_result.html.j2", t, full=full, **view), None
+
+    await cards.tell_all(rt, bot, "poll", poll, result,  # wherever it was announced
+                         thread=await topics.of(rt.store, poll.chat_id, f"poll:{poll.id}"))
 
 
 async def _group_size(bot, chat_id: int) -> int | None:

@@ -11,7 +11,7 @@ from bot.domain.models import Firing
 from bot.domain.polls import Poll
 from bot.runtime import Runtime, runtime
 from handlers import cards
-from handlers.base import Refused, Turn, deep_link, handler, send_html, tell_privately
+from handlers.base import Refused, Turn, deep_link, handler, tell_privately
 from handlers.polls.closing import close
 from handlers.polls.common import KIND_NAMES, _group_only, _target
 from handlers.polls.showing import _owner_tally
@@ -61,17 +61,17 @@ async def remind(rt: Runtime, bot, poll: Poll) -> tuple[int, int]:
 
 
 async def _list_in_groups(rt: Runtime, bot, poll: Poll, names: list[str]) -> None:
-    shown = await cards.of(rt, "poll", poll)
     where = [poll.chat_id]
     if poll.kind == "owner":
         community = await communities.of_chat(rt.store, poll.chat_id)
         where = reminded_in(community.chats if community else (), poll.chat_id, poll.scope)
-    for chat_id in where:
-        t = rt.translator(await chats.get(rt.store, chat_id))
-        thread = await topics.of(rt.store, chat_id, f"poll:{poll.id}")
-        await send_html(bot, chat_id, rt.renderer.render(
-            "poll_reminder.html.j2", t, poll=poll, private=False, names=names,
-            units=poll.kind == "owner"), reply_to=cards.reply_in(shown, chat_id), thread=thread)
+
+    async def listing(t):
+        return rt.renderer.render("poll_reminder.html.j2", t, poll=poll, private=False, names=names,
+                                  units=poll.kind == "owner"), None
+
+    await cards.tell_all(rt, bot, "poll", poll, listing, only=where,
+                         thread=await topics.of(rt.store, poll.chat_id, f"poll:{poll.id}"))
 
 
 @handler
