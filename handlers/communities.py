@@ -175,7 +175,7 @@ async def unlink_pressed(turn: Turn) -> None:
 async def _choose(turn: Turn) -> None:
     acting = await groups_of(turn)  # asks Telegram first when the bot knows none of the person's groups
     places = await members.groups_of(turn.rt.store, turn.person.id) if len(acting) == 1 else acting
-    current = acting[0][0] if acting else None
+    current = acting[0][0] if len(acting) == 1 else None  # several: none chosen yet
     await turn.reply(turn.render("community_choose.html.j2", places=places,
                                  current=next((n for c, n in places if c == current), "")),
                      _choice_buttons(places, current))

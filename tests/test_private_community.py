@@ -158,9 +158,13 @@ async def test_a_private_question_reaches_the_reception_day_of_the_community(bot
     await li.send(li.private, "/ask 3栋电梯什么时候修好？")  # two compounds, none chosen yet
     assert "several communities with reception days" in (await li.private.expect_message()).text
     await li.send(li.private, "/community")
-    card = await li.private.expect_message()  # Cuiyuan shown first, not chosen yet
-    answer = await li.press(card, "✓ Cuiyuan owners")
+    card = await li.private.expect_message()
+    assert "Choose below the one you act for in this private chat" in card.text  # none chosen yet
+    assert [row[0].text for row in card.buttons] == ["Cuiyuan owners", "Maple Court owners"]
+    answer = await li.press(card, "Cuiyuan owners")
     assert answer.text == "You now act for Cuiyuan owners."
+    edited = await li.private.expect_edit(card)
+    assert "you act for Cuiyuan owners" in edited.text and edited.buttons[0][0].text == "✓ Cuiyuan owners"
     await li.send(li.private, "/ask 3栋电梯什么时候修好？")
     said = (await li.private.expect_message()).text
     assert "number 1 in the queue for the reception day of Cuiyuan owners" in said
