@@ -209,8 +209,10 @@ class Turn:
             return True
         return bool(scope) and leads_scope(await self.lead_buildings(chat_id), scope)
 
-    async def require_convener(self) -> None:
-        if not await self.is_convener():
+    async def require_convener(self, chat_id: int | None = None) -> None:
+        """Refuse unless the speaker convenes this chat (``chat_id``: the chat something was started
+        in, whose administrators and the community's conveners manage it)."""
+        if not await (self.is_convener() if chat_id is None else self.convenes(chat_id)):
             raise Refused(self.t.gettext("Sorry, only the conveners of this chat can do that."))
 
     async def require_private_chat(self) -> None:

@@ -58,6 +58,7 @@ def _item(row) -> ActionItem:
         status=row["status"],
         note=row["note"],
         updated_at=from_db(row["updated_at"]),
+        chat_id=row["chat_id"],
     )
 
 

@@ -102,6 +102,12 @@ async def test_an_idea_from_a_building_group_joins_the_communitys_pool(bot, comp
     await people["Wang"].send(groups["main"], "/ideas")
     listed = (await groups["main"].expect_message()).text
     assert "#1" in listed and "parcel locker" in listed and "#2" in listed
+    await people["Wang"].send(groups["main"], "/idea_state 1 accepted")  # moved on from the main group
+    assert "Now: accepted" in (await groups["main"].expect_message()).text
+    edited = await groups["b7"].expect_edit(card)  # its card, in building 7's group, follows
+    assert "Status: accepted" in edited.text
+    await people["Zhao"].send(groups["b7"], "/idea_state 2 declined too costly")  # building 7's admin
+    assert "only the conveners" in (await groups["b7"].expect_message()).text
 
 
 async def test_unlinking_leaves_the_group_on_its_own(bot, compound):

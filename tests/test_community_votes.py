@@ -189,6 +189,8 @@ async def test_a_talk_shared_into_a_building_group_counts_answers_from_both(bot,
     await wang.send(main, "/rsvps 1")
     assert "Chen" in (await main.expect_message()).text
 
+    await people["Zhang"].send(b6, f"/event_cancel 1 {first.month}月{first.day}日 下雨暂停")
+    assert "only the conveners" in (await b6.expect_message()).text  # building 6's admin: not its talk
     await wang.send(b6, f"/event_cancel 1 {first.month}月{first.day}日 下雨暂停")  # from the building group
     notices = [await main.expect_message(), await b6.expect_message()]
     assert all("下雨暂停" in n.text for n in notices)

@@ -92,6 +92,7 @@ class ActionItem:
     status: str  # open | done | blocked | dropped
     note: str | None
     updated_at: datetime | None = None
+    chat_id: int | None = None  # the chat its meeting was held in
 
 
 @dataclass

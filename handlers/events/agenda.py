@@ -43,7 +43,7 @@ async def agenda_command(turn: Turn) -> None:
     if nxt is None:
         raise Refused(turn.t.gettext("Event #%(number)s has no occurrence ahead.", number=event.number))
     if text:
-        await turn.require_convener()
+        await turn.require_convener(event.chat_id)
         await store.add_item(turn.rt.store, event.id, nxt.key, text, turn.person.id, turn.rt.clock.now(),
                              turn.origin)
     await turn.reply(turn.render("event_agenda.html.j2", event=event, occurrence=nxt,

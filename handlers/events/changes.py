@@ -42,6 +42,7 @@ async def change_command(turn: Turn) -> None:
     if request.number is None:
         raise Refused(usage)
     event, nxt = await _pick(turn, request.number)
+    await turn.require_convener(event.chat_id)
     if not event.active:
         raise Refused(turn.t.gettext("Event #%(number)s is cancelled already.", number=event.number))
     whole = request.which is not None and request.which.lower() in ALL_WORDS
@@ -132,7 +133,7 @@ async def holiday_pressed(turn: Turn) -> None:
     """ev:h:<event>:<minute>, under an occurrence that falls on a public holiday: a convener
     cancels that occurrence, the holiday its reason."""
     event, key, _ = await _pressed_occurrence(turn)
-    await turn.require_convener()
+    await turn.require_convener(event.chat_id)
     occurrence = rules.ahead(event, await store.changes(turn.rt.store, event.id), turn.rt.clock.now(), key)
     holiday = turn.t.holiday(occurrence.at) if occurrence is not None else ""
     if not holiday:

@@ -22,7 +22,7 @@ from storage import ideas as store
 @handler
 async def manage(turn: Turn) -> None:
     idea, _ = await _pressed_idea(turn, on_card=True)
-    await turn.require_convener()
+    await turn.require_convener(idea.chat_id)
     await turn.answer()
     t = turn.t
     rows = [[InlineKeyboardButton(t.gettext("→ %(state)s", state=t.gettext(STATE_NAMES[s])),
@@ -38,7 +38,7 @@ async def manage(turn: Turn) -> None:
 @handler
 async def state_pressed(turn: Turn) -> None:
     idea, rest = await _pressed_idea(turn, on_card=False)
-    await turn.require_convener()
+    await turn.require_convener(idea.chat_id)
     if len(rest) != 1 or rest[0] not in STATES:
         raise _stale(turn)
     await change(turn, idea, rest[0], None)
@@ -58,7 +58,7 @@ async def agenda_pressed(turn: Turn) -> None:
 async def _managed(turn: Turn) -> Idea:
     """The idea a convener's manage button belongs to, the press answered."""
     idea, _ = await _pressed_idea(turn, on_card=False)
-    await turn.require_convener()
+    await turn.require_convener(idea.chat_id)
     await turn.answer()
     return idea
 
@@ -102,6 +102,7 @@ async def _target(turn: Turn, args: list[str]) -> Idea:
     if idea is None:
         raise Refused(turn.t.gettext("Which idea? Give its number, e.g. /idea_state 3 accepted. "
                                      "/ideas lists them."))
+    await turn.require_convener(idea.chat_id)  # an idea from another group: its conveners, or the community's
     return idea
 
 

@@ -174,7 +174,7 @@ async def _mark(turn: Turn, status: str) -> None:
     item = await store.action(turn.rt.store, turn.chat_id, number) if number else None
     if item is None or item.status == "dropped" or (status == "blocked" and not note):
         raise Refused(turn.t.gettext(usage))
-    if turn.person.id != item.owner_id and not await turn.is_convener():
+    if turn.person.id != item.owner_id and not await turn.convenes(item.chat_id or turn.chat_id):
         raise Refused(
             turn.t.gettext(
                 "Only the owner of action item #%(number)s or a convener can mark it.", number=item.number
