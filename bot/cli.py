@@ -19,6 +19,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LOCALES
 from bot.local import console, demo
+from bot.verify import Unreadable, describe, verify
 from storage import people
 from storage.db import Database, StorageError
 
@@ -61,6 +62,10 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--lang", default="zh_Hans", choices=LOCALES, help="language (default zh_Hans)")
     demo.add_argument("--out", type=Path, default=Path("yishi-demo"),
                       help="folder for the minutes and the vote's result files (default ./yishi-demo)")
+
+    check = sub.add_parser("verify", help="recount an owner vote's result bulletin (docs/bulletin.md)")
+    check.add_argument("bulletin", type=Path, help="the bulletin, vote-<number>-bulletin.json")
+    check.add_argument("--db", type=Path, help="also check the vote's ballot log in this SQLite file")
     return p
 
 
@@ -118,6 +123,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.residents else None)))
     if args.command == "demo":
         return local(demo.demo(args.lang, args.out))
+    if args.command == "verify":
+        try:
+            report = verify(args.bulletin, args.db)
+        except Unreadable as exc:
+            return fail(str(exc))
+        print(describe(report))
+        return 0 if report.ok else 1
     if args.command == "person":
         path = Path(args.db or os.environ.get("YISHI_DB") or "yishi.sqlite3")
         if not path.is_file():
