@@ -33,12 +33,15 @@ TOPICS = (
                                             "buttons under a vote."), ("handlers.polls.feature",)),
     HelpTopic("owners", "🏠", N_("Owner votes"), N_("Votes counted per household, by owners and floor area, "
                                                    "and the household registry they count."),
-              ("handlers.households",)),
+              ("handlers.households", "handlers.review")),
     HelpTopic("ideas", "💡", N_("Golden ideas"), N_("Golden ideas and micro-wishes: suggest them, endorse "
                                                    "them with 👍 and follow them until done."),
               ("handlers.ideas.feature",)),
     HelpTopic("requests", "📣", N_("Requests"), N_("Report a problem and follow it until it is solved and "
                                                   "you are satisfied."), ("handlers.requests.feature",)),
+    HelpTopic("notices", "📢", N_("Notices"),
+              N_("Notices (公示) of fees, accounts and repairs: read them and confirm with ✅ Read; "
+                 "conveners see who has read them."), ("handlers.notices.feature",)),
     HelpTopic("events", "🌙", N_("Evening talks and reception days"),
               N_("When and where they are, who comes, the agenda and the questions for the reception "
                  "day."), ("handlers.events.feature",)),
@@ -53,7 +56,7 @@ TOPIC_KEYS = {topic.key: topic for topic in TOPICS}
 MENU = "menu"  # hp:menu: back to the topics
 # A command explained under another topic than its feature's: the owner vote is started with the
 # polls, but it is about the households that vote.
-MOVED = {"ownervote": "owners"}
+MOVED = {"ownervote": "owners", "receipt": "owners"}
 # Sent alone, these start a dialogue that asks step by step (see handlers/guide); listed first.
 GUIDED = tuple(guides.ENTRY)
 MEETING_USAGE = N_("Usage: /meeting kind title, then optionally a line 地点 and the place, e.g.\n"

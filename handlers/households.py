@@ -13,11 +13,13 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 from bot.domain import numbers
 from bot.domain.registry import RegistryError, parse_registry
 from bot.i18n import N_
+from handlers import review
 from handlers.base import Command, Refused, Turn, deep_link, handler, start_links
 from storage import chats, communities, drafts, households, members
 
 COMMANDS = [
-    Command("households", N_("Household registry: summary, import, binding codes"), convener=True),
+    Command("households", N_("Household registry: summary, import, binding codes, review (公示) before "
+                             "a vote"), convener=True),
     Command("bind", N_("Register as the owner of your household with its code"), convener=False,
             where="private"),
 ]
@@ -27,8 +29,9 @@ NOT_CONVENER = N_("Only the community's conveners (the main group's administrato
 WORDS = {
     "import": ("import", "导入", "導入"),
     "codes": ("codes", "code", "绑定码", "綁定碼", "码", "碼"),
+    "review": ("review", "公示", "业主信息公示", "業主資訊公示"),
 }
-MANAGING = ("import", "codes")  # the registry is the community's: only its conveners manage it
+MANAGING = ("import", "codes", "review")  # the registry is the community's: only its conveners manage it
 
 
 def _word(arg: str) -> str | None:
@@ -59,10 +62,13 @@ async def households_command(turn: Turn) -> None:
         await turn.reply(turn.render("registry_import.html.j2", may_import=True), _import_button(turn))
     elif action == "codes":
         await _send_codes(turn, args[1:])
+    elif action == "review":
+        await review.publish(turn, " ".join(args[1:]))
     elif args:
         raise Refused(turn.t.gettext(
-            "Usage: /households (summary), /households import, /households codes (all units) or "
-            "/households codes 6-2-301"))
+            "Usage: /households (summary), /households import, /households codes (all units), "
+            "/households codes 6-2-301, or /households review 6栋 (the registry published for the "
+            "owners to check; without a building: all of it)"))
     else:
         await turn.reply(turn.render("registry_summary.html.j2",
                                      buildings=await households.summary(turn.rt.store, turn.chat_id),
@@ -113,7 +119,8 @@ async def document(turn: Turn) -> None:
         problems = [turn.t.gettext(p.message, **p.params) for p in error.problems]
         await turn.reply(turn.render("registry_problems.html.j2", problems=problems))
         return
-    result = await households.import_registry(turn.rt.store, chat.id, rows, turn.rt.clock.now())
+    result = await households.import_registry(turn.rt.store, chat.id, rows, turn.rt.clock.now(),
+                                              by=turn.person.id)
     await drafts.pop(turn.rt.store, turn.person.id, drafts.REGISTRY_IMPORT)
     await turn.reply(turn.render("registry_imported.html.j2", result=result,
                                  group=await _community_name(turn, chat),

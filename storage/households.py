@@ -29,11 +29,13 @@ class ImportSummary:
     retired: int
 
 
-async def import_registry(db: Database, chat_id: int, rows: list[Household],
-                          now: datetime) -> ImportSummary:
+async def import_registry(db: Database, chat_id: int, rows: list[Household], now: datetime,
+                          by: int | None = None) -> ImportSummary:
     """Replace the registry with ``rows`` in one transaction, keeping ids (and bindings)
-    of units that stay; units no longer listed are retired."""
+    of units that stay; units no longer listed are retired. Once the community has published
+    a registry review, every change is logged (``registry_changes``, by ``by``)."""
     added = updated = unchanged = 0
+    changes: list[tuple[int, str, str | None, str | None]] = []  # (household, field, old, new)
     async with db.transaction() as conn:
         cur = await conn.execute(f"SELECT * FROM households WHERE community_id = {OF_CHAT}", (chat_id,))
         existing = {(r["building"], r["entrance"], r["unit"]): r for r in await cur.fetchall()}
@@ -43,21 +45,44 @@ async def import_registry(db: Database, chat_id: int, rows: list[Household],
             values = (h.area, h.owner, int(h.developer))
             if old is None:
                 added += 1
-                await conn.execute(
+                cur = await conn.execute(
                     f"""INSERT INTO households (community_id, building, entrance, unit, area, owner,
-                           developer, updated_at) VALUES ({OF_CHAT}, ?, ?, ?, ?, ?, ?, ?)""",
+                           developer, updated_at) VALUES ({OF_CHAT}, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                     (chat_id, *key, *values, to_db(now)))
+                changes.append(((await cur.fetchone())[0], "added", None, str(h.area)))
             elif (old["area"], old["owner"], old["developer"], old["active"]) == (*values, 1):
                 unchanged += 1
             else:
                 updated += 1
+                changes += _changes(old, h)
                 await conn.execute(
                     """UPDATE households SET area = ?, owner = ?, developer = ?, active = 1,
                            updated_at = ? WHERE id = ?""", (*values, to_db(now), old["id"]))
-        retire = [r["id"] for r in existing.values() if r["active"]]
+        retire = [r for r in existing.values() if r["active"]]
+        changes += [(r["id"], "retired", str(r["area"]), None) for r in retire]
         await conn.executemany("UPDATE households SET active = 0, updated_at = ? WHERE id = ?",
-                               [(to_db(now), i) for i in retire])
+                               [(to_db(now), r["id"]) for r in retire])
+        cur = await conn.execute(f"SELECT EXISTS (SELECT 1 FROM registry_reviews WHERE community_id = "
+                                 f"{OF_CHAT}) AS reviewed", (chat_id,))
+        if (await cur.fetchone())["reviewed"]:
+            await conn.executemany(
+                f"""INSERT INTO registry_changes (community_id, household_id, field, old, new, by, at)
+                    VALUES ({OF_CHAT}, ?, ?, ?, ?, ?, ?)""",
+                [(chat_id, *change, by, to_db(now)) for change in changes])
     return ImportSummary(added, updated, unchanged, len(retire))
+
+
+def _changes(old, h: Household) -> list[tuple[int, str, str | None, str | None]]:
+    """What an import changes in a unit it lists already: a retired unit listed again is added
+    (with its area), and its owner and developer changes are told beside."""
+    found = [] if old["active"] else [(old["id"], "added", None, str(h.area))]
+    if old["active"] and old["area"] != h.area:
+        found.append((old["id"], "area", str(old["area"]), str(h.area)))
+    if old["owner"] != h.owner:
+        found.append((old["id"], "owner", old["owner"], h.owner))
+    if bool(old["developer"]) != h.developer:
+        found.append((old["id"], "developer", str(old["developer"]), str(int(h.developer))))
+    return found
 
 
 # Units in the order people count them: 6-1-201 before 6-1-1001 (numbers compare by length first).

@@ -16,7 +16,8 @@ HELD = (
     ("requests", "reporter_id"), ("request_events", "actor_id"), ("event_rsvps", "user_id"),
     ("event_drafts", "user_id"), ("reception_questions", "user_id"), ("meetings", "chair_id"),
     ("minute_entries", "author_id"), ("minute_entries", "speaker_id"), ("action_items", "owner_id"),
-    ("drafts", "user_id"),
+    ("drafts", "user_id"), ("registry_disputes", "user_id"), ("vote_notices", "user_id"),
+    ("notice_reads", "user_id"),
 )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.polls import Draft, Poll
-from storage import inbox, posts
+from storage import chain, inbox, posts
 from storage.communities import OF_CHAT, seen_from
 from storage.db import Database
 from storage.times import from_db, to_db
@@ -123,15 +123,20 @@ class BallotRow:
 
 
 async def cast(db: Database, poll_id: int, *, voter: str, user_id: int, household_id: int | None,
-               choices: tuple[int, ...], note: str | None, source: str | None, now: datetime) -> bool:
-    """Append a ballot change (empty ``choices`` withdraws) to the log, which updates the
-    current ballots by trigger; False when ``source`` was recorded before."""
+               choices: tuple[int, ...], note: str | None, source: str | None, now: datetime,
+               receipt: str | None = None) -> bool:
+    """Append a ballot change (empty ``choices`` withdraws) to the log, chained to the vote's
+    row before it; the current ballots follow by trigger. False when ``source`` was recorded
+    before."""
     try:
-        await db.execute(
-            """INSERT INTO ballot_log (poll_id, voter, user_id, household_id, choices, note, source, at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            (poll_id, voter, user_id, household_id, json.dumps(list(choices)), note, source,
-             to_db(now)))
+        async with db.transaction() as conn:
+            cur = await conn.execute(
+                """INSERT INTO ballot_log (poll_id, voter, user_id, household_id, choices, note, source, at,
+                                           receipt)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (poll_id, voter, user_id, household_id, json.dumps(list(choices)), note, source,
+                 to_db(now), receipt))
+            await chain.append(conn, poll_id, cur.lastrowid)
     except sqlite3.IntegrityError:
         return False
     return True

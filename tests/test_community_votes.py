@@ -27,7 +27,11 @@ async def _elevator_vote(tg, people, groups):
     for owner in owners.values():
         b6.add_member(owner, announce=False)
     await wang.send(main, "/ownervote Replace the elevators of building 6\n范围 6栋\n截止 7天后")
-    return owners, await main.expect_message(), await b6.expect_message()
+    in_main = await main.expect_message()
+    assert "7 days' notice" in (await main.expect_message()).text  # the convener is warned
+    for owner in owners.values():  # and each owner gets the vote's notice privately
+        await owner.private.expect_message()
+    return owners, in_main, await b6.expect_message()
 
 
 async def test_the_building_six_vote_is_counted_once_across_the_main_and_building_groups(bot, tg, compound):

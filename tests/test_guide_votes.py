@@ -115,14 +115,17 @@ async def test_an_owner_vote_for_one_building_takes_one_typed_message(bot, tg, e
     await admin.press(deadline, "20:00")
     preview = await switch_on(tg, admin, await admin.private.expect_message(), "Secret ballot")
     assert "owners 0 of 6 (0%)" in preview.text  # building 6 only: its six households
+    assert "days' notice before voting closes" in preview.text  # less than the rules' 15 days
     await admin.press(preview, "✅ Post")
     posted = await group.expect_message()
     assert "Replace the lifts of building 6" in posted.text
+    assert "days' notice" in (await group.expect_message()).text  # the same warning, in the group
     assert await typed_count(tg, admin) - before == 1  # everything but the question was pressed
 
     await admin.send(group, "/ownervote Replace the lifts of building 6\n范围 6栋\n"
                             f"截止 {day.month}月{day.day}日 20:00\n无记名")
     await group.expect_message()
+    await group.expect_message()  # the notice period warning
     guided, typed = [await polls.by_number(bot.runtime.store, group.id, n) for n in (1, 2)]
     assert same(guided, typed) == {} and guided.scope == ("6",) and guided.secret
     store = bot.runtime.store

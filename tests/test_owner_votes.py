@@ -63,7 +63,9 @@ def cast(tg: FakeTelegram, bot):
 async def vote_privately(owner, poll_id: int, choice: str):
     await owner.send(owner.private, f"/start v{poll_id}")
     ballot = await owner.private.expect_message()
-    return await owner.press(ballot, choice)
+    answer = await owner.press(ballot, choice)
+    assert "Your receipt for vote" in (await owner.private.expect_message()).text
+    return answer
 
 
 def m2(centi: int) -> str:
@@ -132,6 +134,9 @@ async def test_building_six_elevator_vote(bot, tg, cast):
     poll = await group.expect_message()
     assert "major matter" in poll.text and "scope: building 6 ·" in poll.text
     assert poll.buttons[0][0].url.endswith("?start=v1")
+    assert "7 days' notice" in (await group.expect_message()).text  # less than the rules' 15 days
+    for owner in [*owners.values(), spouse]:  # the vote's notice, privately to every bound owner
+        assert (await owner.private.expect_message()).button_texts == ["Received"]
 
     stranger = tg.user("Not an owner", language_code="en")
     await stranger.send(stranger.private, "/start v1")
@@ -244,6 +249,7 @@ async def test_named_owner_vote_in_the_group_with_the_follow_the_majority_rule(b
     assert "only the conveners (or the building lead" in (await group.expect_message()).text
     await lead.send(group, "/ownervote New mailboxes for building 3\n范围 3栋\n从众")
     poll = await group.expect_message()
+    await group.expect_message()  # no deadline: the notice period warning
     assert "ordinary matter" in poll.text and [r[0].text for r in poll.buttons] == [
         "Agree", "Disagree", "Abstain"]
 
@@ -276,6 +282,7 @@ async def test_a_closed_vote_that_failed_says_only_that_it_is_closed(bot, tg, ca
     owners = await bind_all(tg, admin, group, ["3-1-101", "3-1-102", "3-1-201"])
     await admin.send(group, "/ownervote New mailboxes for building 3")
     poll = await group.expect_message()
+    await group.expect_message()  # no deadline: the notice period warning
     await owners["3-1-101"].press(poll, "Agree")
     await owners["3-1-102"].press(poll, "Disagree")
     await tg.until(lambda: "owners 2 of 4" in poll.text, what="two of four owners counted")

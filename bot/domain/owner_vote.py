@@ -222,15 +222,21 @@ class OwnerTally:
         return self.area_share("agree")
 
 
-def count(households: Sequence[Household], ballots: Iterable[Ballot], rule: Rule = Rule()) -> OwnerTally:
-    """Count an owner vote over ``households`` (the eligible units) and ``ballots``."""
+def owners_of(households: Sequence[Household]) -> dict[str, list[Household]]:
+    """The eligible units grouped by owner (``owner_key``), each owner counted once."""
     owners: dict[str, list[Household]] = {}
-    key_of: dict[int, str] = {}
+    seen: set[int] = set()
     for h in households:
-        if h.id in key_of:
+        if h.id in seen:
             raise ValueError(f"household {h.id} listed twice")
-        key_of[h.id] = owner_key(h)
-        owners.setdefault(key_of[h.id], []).append(h)
+        seen.add(h.id)
+        owners.setdefault(owner_key(h), []).append(h)
+    return owners
+
+
+def latest_by_owner(owners: Mapping[str, list[Household]], ballots: Iterable[Ballot]) -> dict[str, Ballot]:
+    """Each owner's ballot that counts: their latest over all their units."""
+    key_of = {h.id: key for key, units in owners.items() for h in units}
     latest: dict[str, Ballot] = {}
     for ballot in ballots:
         key = key_of.get(ballot.household)
@@ -239,7 +245,13 @@ def count(households: Sequence[Household], ballots: Iterable[Ballot], rule: Rule
         held = latest.get(key)
         if held is None or _order(ballot) > _order(held):
             latest[key] = ballot
-    choices = {key: ballot.choice for key, ballot in latest.items()}
+    return latest
+
+
+def count(households: Sequence[Household], ballots: Iterable[Ballot], rule: Rule = Rule()) -> OwnerTally:
+    """Count an owner vote over ``households`` (the eligible units) and ``ballots``."""
+    owners = owners_of(households)
+    choices = {key: ballot.choice for key, ballot in latest_by_owner(owners, ballots).items()}
     raw = _tally(owners, choices, rule)
     if not rule.follow_majority or not raw.participating_heads:
         return raw

@@ -7,6 +7,9 @@ names the columns in English or either Chinese script; unknown columns are ignor
 Reading is all or nothing: any bad row makes ``parse_registry`` raise ``RegistryError``
 listing every problem found (the first ones, then how many more), each an English msgid
 with its parameters, so the handler can translate them.
+
+The registry review (业主信息公示, below) is what owners see of it before a vote: the entries
+with names masked, the totals per building, and the records of disputes and later changes.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ import csv
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 import charset_normalizer
 
-from bot.domain.owner_vote import Household
+from bot.domain.owner_vote import Household, owner_key
 from bot.domain.roles import normalize_building
 from bot.i18n import N_
 
@@ -234,3 +239,128 @@ def _area(text: str) -> int | str:
     if sign == "-" or centi == 0:
         return NOT_POSITIVE
     return TOO_LARGE if centi >= MAX_AREA else centi
+
+
+# -- the registry review (业主信息公示) ------------------------------------------------------------
+#
+# Before a vote the registry of its scope is published for the owners to check: every unit with
+# its floor area and its owners' names masked the way Chinese public notices mask them, the
+# surname kept and every further character a "*" (张三 -> 张*; a compound surname stays whole
+# when a given name follows it: 欧阳娜娜 -> 欧阳**). Co-owners written in one cell (张三、李四, or
+# separated by commas, slashes or spaces) are masked one by one. Latin names keep their first
+# letter only ("Wang Fang" -> "W*** ****").
+
+REASONS = ("area", "not_mine", "co_owner", "other")
+COMPOUND_SURNAMES = frozenset((
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "公孙", "长孙", "宇文",
+    "司徒", "司空", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "万俟", "呼延", "申屠", "百里",
+    "澹台", "公冶", "太史", "闻人", "钟离", "赫连", "濮阳", "单于", "拓跋", "东郭", "淳于", "仲孙",
+    "左丘", "第五", "歐陽", "諸葛", "東方", "長孫", "軒轅", "獨孤", "南宮", "萬俟", "鍾離", "赫連",
+    "單于", "聞人", "濮陽",
+))
+_CO_OWNERS = re.compile(r"(\s*[、,;/&＆；]\s*|(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff]))")
+
+
+def mask_name(owner: str) -> str:
+    """The owner cell as the review shows it: each co-owner's surname, the rest masked."""
+    parts = _CO_OWNERS.split(owner.strip())
+    return "".join(part if i % 2 else _mask_one(part) for i, part in enumerate(parts))
+
+
+def _mask_one(name: str) -> str:
+    keep = 2 if len(name) > 2 and name[:2] in COMPOUND_SURNAMES else 1
+    return name[:keep] + "".join(c if c.isspace() else "*" for c in name[keep:])
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    """One unit as the review publishes it: ``owner`` masked ("" when the registry names none)."""
+
+    label: str
+    area: int
+    owner: str
+    developer: bool
+
+
+def review_entry(h: Household) -> ReviewEntry:
+    return ReviewEntry(h.label, h.area, mask_name(h.owner), h.developer)
+
+
+@dataclass(frozen=True)
+class BuildingTotals:
+    building: str
+    households: int
+    owners: int  # counted as an owner vote counts heads (owner_key)
+    area: int
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    """Per building and in all. An owner of units in two buildings counts once in all, so the
+    total of owners can be less than the buildings' owners added up."""
+
+    buildings: tuple[BuildingTotals, ...]
+    households: int
+    owners: int
+    area: int
+
+
+def summarize(units: Sequence[Household]) -> ReviewSummary:
+    by_building: dict[str, list[Household]] = {}
+    for h in units:
+        by_building.setdefault(h.building, []).append(h)
+    buildings = tuple(
+        BuildingTotals(b, len(us), len({owner_key(h) for h in us}), sum(h.area for h in us))
+        for b, us in sorted(by_building.items(), key=lambda item: (len(item[0]), item[0])))
+    return ReviewSummary(buildings, len(units), len({owner_key(h) for h in units}),
+                         sum(h.area for h in units))
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    chat_id: int  # where it was published from
+    number: int
+    scope: tuple[str, ...]
+    published_by: int
+    published_at: datetime
+
+
+@dataclass(frozen=True)
+class Dispute:
+    id: int
+    review_id: int
+    review_number: int
+    household_id: int
+    label: str
+    user_id: int
+    name: str  # the owner's Telegram name (shown to conveners only)
+    reason: str
+    note: str
+    state: str
+    resolution: str | None
+    created_at: datetime
+    main_chat_id: int | None  # of the review's community
+
+
+@dataclass(frozen=True)
+class RegistryChange:
+    """An import's change to a unit after a review: ``field`` area / owner / developer (``old``
+    and ``new`` as stored), added / retired (``new`` / ``old``: the unit's area)."""
+
+    household_id: int
+    label: str
+    building: str
+    entrance: str
+    field: str
+    old: str | None
+    new: str | None
+    by: int | None
+    at: datetime
+
+
+def shown_change(change: RegistryChange) -> RegistryChange:
+    """The change as a group may see it: owners' names masked."""
+    if change.field != "owner":
+        return change
+    return replace(change, old=mask_name(change.old or ""), new=mask_name(change.new or ""))

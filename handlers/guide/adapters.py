@@ -17,6 +17,7 @@ from handlers.events import drafting as events
 from handlers.ideas import submitting as ideas
 from handlers.minutes import recording as meetings
 from handlers.polls import creating as votes
+from handlers.polls.delivery import short_notice_warning
 from handlers.requests import reporting as requests
 from storage import chats, communities, households, members
 
@@ -38,7 +39,10 @@ async def group_of(turn: Turn, state: State) -> Turn:
 
 async def _vote_preview(turn: Turn, state: State, command: str, body: str) -> str:
     group = await group_of(turn, state)
-    return await votes.preview(group, await votes.prepare(group, command, body))
+    vote = await votes.prepare(group, command, body)
+    shown = await votes.preview(group, vote)  # and below it, the warning open_vote will give
+    warning = short_notice_warning(group.rt, group.t, vote.draft.kind, group.rt.clock.now(), vote.deadline)
+    return f"{shown}\n\n{warning}" if warning else shown
 
 
 async def _vote_post(turn: Turn, state: State, command: str, body: str) -> object:

@@ -7,13 +7,16 @@ from datetime import datetime
 
 from telegram.error import BadRequest, Forbidden
 
+from bot.domain import delivery
 from bot.domain.polls import Poll
 from bot.runtime import Runtime
 from handlers import cards
 from handlers.base import Refused, Turn, handler
+from handlers.polls import bulletin
 from handlers.polls.common import _deadline, _target
 from handlers.polls.creating import _schedule, _schedules
 from handlers.polls.showing import _view, refresh
+from handlers.review import registry_changes_view
 from storage import polls, topics
 
 
@@ -27,12 +30,20 @@ async def close(rt: Runtime, bot, poll: Poll, *, full: bool = False, outcome: st
     view = await _view(rt, poll)
     if poll.kind not in ("owner", "chain"):
         view["participants"] = await _group_size(bot, poll.chat_id)
+    view.update(await registry_changes_view(rt, poll))  # the registry changed since its review
+    view.update(notice_days=delivery.notice_days(poll.created_at, poll.closed_at or poll.deadline),
+                notice_needed=delivery.NOTICE_DAYS)
+    published = await bulletin.publish(rt, poll, view.get("registry_changes", ())) \
+        if poll.kind == "owner" else None
+    view["bulletin"] = published
 
     async def result(t):
         return rt.renderer.render("poll_result.html.j2", t, full=full, **view), None
 
     await cards.tell_all(rt, bot, "poll", poll, result,  # wherever it was announced
                          thread=await topics.of(rt.store, poll.chat_id, f"poll:{poll.id}"))
+    if published is not None:
+        await bulletin.post_files(rt, bot, poll, published)
 
 
 async def _group_size(bot, chat_id: int) -> int | None:

@@ -14,6 +14,7 @@ from handlers import cards
 from handlers.base import Refused, Turn, handler
 from handlers.guide.entry import guided, offering_guide
 from handlers.polls.common import SCHEDULE_KIND, _deadline, _group_only, _require_manager
+from handlers.polls.delivery import deliver_notice, warn_short_notice
 from handlers.polls.showing import _keyboard, _message_html, _view, card
 from storage import communities, households, polls, schedules
 
@@ -107,12 +108,14 @@ async def open_vote(turn: Turn, vote: Prepared) -> Poll:
                                    _keyboard(turn.t, poll, [], turn.context.bot.username))
         await polls.set_message(turn.rt.store, poll.id, message.message_id)
         poll = await polls.get(turn.rt.store, poll.id)
+        await warn_short_notice(turn, poll)  # less notice than the owners' assembly rules ask
     if poll.kind == "owner":  # also announced in the main group and the scope's building groups
         community = await communities.of_chat(turn.rt.store, turn.chat_id)
         for chat_id in announced_in(community.chats if community else (), turn.chat_id, poll.scope)[1:]:
             await cards.post(turn.rt, turn.context.bot, "poll", poll, chat_id,
                              card(turn.rt, poll, turn.context.bot.username))
     await _schedule(turn.rt, turn.chat, poll)
+    await deliver_notice(turn.rt, turn.context.bot, poll)  # an owner vote's notice, to each owner
     return poll
 
 

@@ -10,9 +10,11 @@ from telegram.ext import filters as tg_filters
 from bot.i18n import N_
 from bot.runtime import runtime
 from handlers.base import ID, Command, start_links
+from handlers.polls.bulletin import receipt_command
 from handlers.polls.closing import close_command, extend_command, final_command, reopen_command
 from handlers.polls.common import SCHEDULE_KIND
 from handlers.polls.creating import KIND_OF_COMMAND, create
+from handlers.polls.delivery import RECEIVED, delivery_command, received
 from handlers.polls.export import export_command
 from handlers.polls.reminders import deliver, list_command, not_voted_command, remind_command
 from handlers.polls.showing import refresh
@@ -32,7 +34,11 @@ COMMANDS = [
     Command("final", N_("Make a vote's result final, with the outcome"), convener=True),
     Command("notvoted", N_("Who has not voted yet"), convener=True),
     Command("remind", N_("Remind those who have not voted"), convener=True),
+    Command("delivery", N_("Which households an owner vote's notice reached, and which to visit"),
+            convener=True),
     Command("export", N_("Get a vote's result as a CSV file"), convener=True),
+    Command("receipt", N_("Your owner-vote receipts, or find one in its vote's bulletin"), convener=False,
+            where="both"),
 ]
 
 
@@ -45,10 +51,13 @@ def register(app: Application) -> list[Command]:
     app.add_handler(CommandHandler("final", final_command))
     app.add_handler(CommandHandler("remind", remind_command))
     app.add_handler(CommandHandler("notvoted", not_voted_command))
+    app.add_handler(CommandHandler("delivery", delivery_command))
     app.add_handler(CommandHandler("polls", list_command))
     app.add_handler(CommandHandler("export", export_command))
+    app.add_handler(CommandHandler("receipt", receipt_command))
     app.add_handler(CallbackQueryHandler(vote, pattern=rf"^pv:{ID}:[0-9]{{1,2}}$"))
     app.add_handler(CallbackQueryHandler(chain_pressed, pattern=rf"^p[jl]:{ID}$"))
+    app.add_handler(CallbackQueryHandler(received, pattern=rf"^{RECEIVED}:{ID}$"))
     app.add_handler(MessageHandler(tg_filters.REPLY & tg_filters.TEXT & ~tg_filters.COMMAND
                                    & tg_filters.ChatType.GROUPS, chain_reply))
     runtime(app).scheduler.register(SCHEDULE_KIND, deliver)

@@ -7,14 +7,15 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden
 
 from bot.domain import numbers
+from bot.domain.bulletin import receipt_code
 from bot.domain.polls import MAX_NOTE, Poll, toggle
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from handlers import cards
-from handlers.base import Refused, Turn, handler
+from handlers.base import Refused, Turn, handler, tell_privately
 from handlers.polls.closing import close
 from handlers.polls.showing import _option_buttons, _view, option_label, refresh
-from storage import polls
+from storage import bulletins, polls
 
 
 async def _pressed_poll(turn: Turn) -> tuple[Poll, list[str]]:
@@ -65,12 +66,10 @@ async def vote(turn: Turn) -> None:
     label = option_label(t, poll, position)
     if poll.kind == "owner":
         mine = await _eligible_households(turn, poll)
-        for h in mine:
-            await polls.cast(turn.rt.store, poll.id, voter=f"h{h}", user_id=turn.person.id,
-                             household_id=h, choices=(position,), note=None, source=f"{source}:{h}",
-                             now=now)
+        receipt = await _cast_for_households(turn, poll, mine, position, source)
         done = t.ngettext("You voted %(choice)s for your household.",
                           "You voted %(choice)s for your %(num)s households.", len(mine), choice=label)
+        done += " " + t.gettext("Receipt: %(receipt)s", receipt=receipt)
     else:
         if turn.in_private and not await _member_of(turn, poll.chat_id):
             raise Refused(t.gettext("Only members of the group can vote on this."))
@@ -96,6 +95,26 @@ async def vote(turn: Turn) -> None:
     else:
         await turn.answer(t.gettext("%(done)s You can change it until voting closes.", done=done))
     await refresh(turn.rt, turn.context.bot, poll.id)
+
+
+async def _cast_for_households(turn: Turn, poll: Poll, mine: list[int], position: int, source: str) -> str:
+    """One ballot per household of the voter, all under one receipt, told privately; a press
+    handled again keeps the receipt it was given the first time."""
+    receipt, fresh = receipt_code(), False
+    for h in mine:
+        if await polls.cast(turn.rt.store, poll.id, voter=f"h{h}", user_id=turn.person.id, household_id=h,
+                            choices=(position,), note=None, source=f"{source}:{h}", now=turn.rt.clock.now(),
+                            receipt=receipt):
+            fresh = True
+        else:
+            receipt = await bulletins.receipt_of(turn.rt.store, f"{source}:{h}") or receipt
+    if fresh and not turn.in_private:  # in private, the answer to the press is the record
+        await tell_privately(turn.rt, turn.context.bot, turn.person.id, turn.render(
+            "poll_receipt.html.j2", poll=poll, receipt=receipt, choice=option_label(turn.t, poll, position)))
+    elif fresh:
+        await turn.reply(turn.render("poll_receipt.html.j2", poll=poll, receipt=receipt,
+                                     choice=option_label(turn.t, poll, position)))
+    return receipt
 
 
 async def _eligible_households(turn: Turn, poll: Poll) -> list[int]:

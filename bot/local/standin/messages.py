@@ -250,8 +250,49 @@ class MessageMethods(MessageContent):
         return await self.api_unpinChatMessage(p)
 
     def _check_pin_rights(self, chat: FakeChat) -> None:
-        if chat.type != "private" and chat.bot_status != "administrator":
+        # In groups the bot must be an administrator with the can_pin_messages right.
+        if chat.type != "private" and (chat.bot_status != "administrator" or not chat.bot_can_pin):
             raise bad_request("not enough rights to manage pinned messages in the chat")
+
+    # -- albums --------------------------------------------------------------------------------
+
+    async def api_sendMediaGroup(self: FakeTelegram, p: Params) -> Any:
+        """An album of 2-10 photos and videos, or of documents only, or of audio only: one message
+        per item, sharing a media_group_id; each item may carry its own caption."""
+        chat = self._chat_for_bot(p)
+        items = p.json("media")
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise bad_request("can't parse media JSON object", violation=True)
+        if not 2 <= len(items) <= 10:
+            raise bad_request("media must include 2-10 items", violation=True)
+        kinds = {item.get("type") for item in items}
+        if not (kinds <= {"photo", "video"} or kinds == {"document"} or kinds == {"audio"}):
+            raise bad_request("MEDIA_GROUP_INVALID: documents and audio can't be mixed with other "
+                              "types of media", violation=True)
+        files = []
+        for item in items:
+            value = item.get("media")
+            if isinstance(value, str) and value.startswith("attach://"):
+                value = p.uploads.get(value[len("attach://"):])
+            if value is None or value == "":
+                raise bad_request("there is no media in the request", violation=True)
+            folder = "photos" if item.get("type") == "photo" else "documents"
+            caption = Params({key: item[key] for key in ("caption", "parse_mode", "caption_entities")
+                              if key in item}, p.uploads)
+            files.append((folder, self._resolve_file(value, folder),
+                          self._format(caption, text_field="caption", entities_field="caption_entities",
+                                       caption=True)))
+        topic, reply_to = self._placed(p, chat)
+        self._charge(chat)  # one call, as the bot's limiter counts it
+        group_id = f"{abs(chat.id)}{chat._next_message_id:08d}"  # unique per chat and album
+        sent = []
+        for folder, document, (text, entities, html, mode) in files:
+            media = {"photo": document} if folder == "photos" else {"document": document}
+            message = self._add_message(chat, self.bot, text=text, entities=entities, html=html,
+                                        parse_mode=mode, reply_to=reply_to, topic=topic, **media)
+            message.extra["media_group_id"] = group_id
+            sent.append(message.to_dict())
+        return sent
 
 
 def _window_wait(sends: deque[float], limit: int, length: float, now: float) -> float:

@@ -80,10 +80,11 @@ class FakeUser:
         document = self._tg._store_file(data, file_name=file_name, mime_type=mime_type)
         return await self._tg._user_sends(self, chat, text=caption, reply_to=reply_to, document=document)
 
-    async def send_photo(self, chat: FakeChat, data: bytes, caption: str | None = None) -> FakeMessage:
+    async def send_photo(self, chat: FakeChat, data: bytes, caption: str | None = None,
+                         reply_to: FakeMessage | None = None) -> FakeMessage:
         """Send a photo to ``chat``, optionally with a caption (commands in it are detected)."""
         picture = self._tg._store_file(data, file_name=None, mime_type="image/jpeg", folder="photos")
-        return await self._tg._user_sends(self, chat, text=caption, photo=picture)
+        return await self._tg._user_sends(self, chat, text=caption, photo=picture, reply_to=reply_to)
 
     async def edit(self, message: FakeMessage, text: str) -> FakeMessage:
         """Edit one of this user's own messages (the bot gets an edited_message update)."""
@@ -127,6 +128,8 @@ class FakeChat(Reads):
         self.user: FakeUser | None = None  # the other party of a private chat
         self.messages: list[FakeMessage] = []
         self.pinned: FakeMessage | None = None
+        # An administrator bot may pin messages unless this is turned off (its can_pin_messages).
+        self.bot_can_pin = True
         self.is_forum = False
         self.topics: dict[int, FakeTopic] = {}  # by message_thread_id
         self._next_message_id = 1

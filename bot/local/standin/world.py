@@ -158,7 +158,7 @@ class World:
                 can_post_stories=False,
                 can_edit_stories=False,
                 can_delete_stories=False,
-                can_pin_messages=True,
+                can_pin_messages=chat.bot_can_pin if user is self.bot else True,
                 can_manage_topics=False,
             )
         elif status == "kicked":
