@@ -62,7 +62,7 @@ def _table(t: Translator, body: dict) -> bytes:
     w = csv.writer(out)
     secret = body["vote"]["secret"]
     w.writerow([t.gettext("Receipt"), *[t.gettext("Household")] * (not secret), t.gettext("Choice"),
-                t.gettext("Area (m²)"), t.gettext("Households")])
+                t.gettext("Area (m²)"), t.gettext("Number of households")])
     for b in body["ballots"]:
         w.writerow([b["receipt"], *[b.get("units", "")] * (not secret), t.gettext(CHOICE_NAMES[b["choice"]]),
                     b["area"], b["households"]])
