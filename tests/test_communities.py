@@ -32,6 +32,17 @@ async def _linked(people, groups):
         assert f"This group is now the building group of building {buildings} of Cuiyuan owners." in linked
 
 
+async def _with_committee(people, groups):
+    """The compound linked, and its committee group (Wang its administrator) linked too."""
+    await _linked(people, groups)
+    wang, main, committee = people["Wang"], groups["main"], groups["committee"]
+    await committee.add_bot(by=wang)
+    await committee.expect_message()
+    code = await _code(wang, main, "/link committee")
+    await wang.send(committee, f"/link {code}")
+    assert "committee group" in (await committee.expect_message()).text
+
+
 async def test_groups_are_linked_by_code_and_shown_together(bot, compound):
     people, groups = compound
     await _linked(people, groups)

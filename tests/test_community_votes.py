@@ -9,7 +9,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.event_time import parse_event_time
-from tests.test_communities import _code, _linked
+from tests.test_communities import _linked, _with_committee
 from tests.test_owner_votes import bind_all, import_registry
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -127,13 +127,8 @@ async def test_a_chain_is_shared_into_a_building_group_and_both_copies_count(bot
 
 async def test_what_the_committee_prepares_stays_in_its_group_until_shared(bot, tg, compound):
     people, groups = compound
-    await _linked(people, groups)
+    await _with_committee(people, groups)
     wang, li, main, committee = people["Wang"], people["Li"], groups["main"], groups["committee"]
-    await committee.add_bot(by=wang)
-    await committee.expect_message()
-    code = await _code(wang, main, "/link committee")
-    await wang.send(committee, f"/link {code}")
-    assert "committee group" in (await committee.expect_message()).text
     await wang.send(committee, "/poll Which contractor for the roof?\nEast Co.\nWest Co.")
     draft = await committee.expect_message()
     await people["Zhang"].send(committee, "/idea Ask three contractors for quotes")

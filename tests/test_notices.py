@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from storage import notices as store
-from tests.test_communities import _code, _linked
+from tests.test_communities import _with_committee
 from tests.test_owner_votes import bind_all, import_registry
 
 RESIDENTS = ("Li Qiang", "Zhao Min")
@@ -213,13 +213,8 @@ async def test_notices_are_listed_newest_first_a_page_at_a_time(bot, tg, english
 
 async def test_a_notice_of_the_committee_group_stays_there(bot, tg, compound):
     people, groups = compound
-    await _linked(people, groups)
+    await _with_committee(people, groups)
     wang, li, main, committee = people["Wang"], people["Li"], groups["main"], groups["committee"]
-    await committee.add_bot(by=wang)
-    await committee.expect_message()
-    code = await _code(wang, main, "/link committee")
-    await wang.send(committee, f"/link {code}")
-    assert "committee group" in (await committee.expect_message()).text
     card = await post(wang, committee, "/notice Draft accounts for review\nNot for owners yet.")
     assert "Notice #1 Draft accounts for review" in card.text
 
