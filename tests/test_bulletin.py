@@ -72,7 +72,7 @@ async def test_a_secret_vote_is_published_with_receipts_and_anyone_can_recount_i
     await owner.send(owner.private, "/receipt")
     mine = (await owner.private.expect_message()).text
     assert f"{receipts['101']} (Agree) — ✅ counted in the bulletin" in mine
-    assert f"{receipts['first']} (Disagree) — replaced by your later ballot" in mine
+    assert f"{receipts['first']} (Disagree) — replaced by a later ballot for your household" in mine
     await owner.send(owner.private, f"/receipt {receipts['first']}")
     assert "is not in any published bulletin" in (await owner.private.expect_message()).text
 

@@ -113,12 +113,16 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
+def _owners(count: int) -> str:
+    return f"{count} owner" if count == 1 else f"{count} owners"
+
+
 def describe(report: Report) -> str:
     """The short plain-English report `yishi verify` prints."""
     lines = []
     r = report.recount
     if r is not None:
-        lines.append(f"Registry: {r.owners} owners, {r.households} units, {area_text(r.area)} m²; "
+        lines.append(f"Registry: {_owners(r.owners)}, {r.households} units, {area_text(r.area)} m²; "
                      + ("major matter (at least 3/4)" if r.major else "ordinary matter (more than 1/2)"))
         deemed = f"Deemed (从众: non-voters counted for {r.majority})" if r.majority else "Deemed (从众)"
         for title, c in (("Recount", r.result), (deemed, r.deemed)):
@@ -126,11 +130,11 @@ def describe(report: Report) -> str:
                 if r.follow_majority:
                     lines.append(f"{title}: none (no choice leads on both owners and area)")
                 continue
-            lines.append(f"{title}: {c.taking_part.owners} owners, {area_text(c.taking_part.area)} m² "
+            lines.append(f"{title}: {_owners(c.taking_part.owners)}, {area_text(c.taking_part.area)} m² "
                          "taking part")
             for name in CHOICES:
                 tally = getattr(c, name)
-                lines.append(f"  {name + ':':<9} {tally.owners} owners, {area_text(tally.area)} m²")
+                lines.append(f"  {name + ':':<9} {_owners(tally.owners)}, {area_text(tally.area)} m²")
             lines.append(f"  quorum met: {_yes(c.quorum_met)}; approved: {_yes(c.approved)}; "
                          f"passed: {_yes(c.passed)}")
     if report.log_rows is not None:
