@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
+from bot.board import web as board_web
 from bot.clock import Clock
 from bot.config import Settings
 from bot.ratelimit import TelegramLimiter
@@ -19,6 +20,7 @@ from bot.runtime import AdminCache, Runtime
 from bot.scheduler import Scheduler
 from bot.updates import Inbox, InboxBot, Lanes, close_inbox, open_inbox
 from handlers import (
+    board,
     communities,
     core,
     errors,
@@ -27,8 +29,10 @@ from handlers import (
     ideas,
     lifecycle,
     minutes,
+    monthly,
     notices,
     polls,
+    ratings,
     requests,
     review,
     roles,
@@ -40,8 +44,8 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-FEATURES = (lifecycle, core, roles, communities, polls, households, review, ideas, requests, events,
-    sharing, minutes, notices, guide, errors)
+FEATURES = (lifecycle, core, roles, communities, polls, households, review, ideas, requests, ratings, events,
+    sharing, minutes, monthly, notices, board, guide, errors)
 
 
 # At DEBUG these log every update, message and query with its values: who voted how in a secret
@@ -98,6 +102,7 @@ async def _start(app: Application) -> None:
     await runtime.scheduler.start(runtime.db)
     runtime.refresher.start(runtime.db, runtime.clock)
     await core.set_default_menus(app)
+    await board_web.start(app)  # the public board's web server, when --board-url enables it
     log.info("Yishi is running as @%s", app.bot.username)
 
 
@@ -109,6 +114,7 @@ async def _drain(app: Application) -> None:
 async def _stop(app: Application) -> None:
     runtime: Runtime = app.bot_data["runtime"]
     close_inbox(app)
+    await board_web.stop(app)  # before the database closes: the board reads it
     await runtime.scheduler.stop()
     if runtime.db is not None:
         await flood.keep(runtime.db, app.bot.rate_limiter.recent())

@@ -39,6 +39,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--listen", help="address the webhook server binds (default 0.0.0.0)")
     run.add_argument("--port", type=int, help="port the webhook server binds (default 8443)")
     run.add_argument("--secret-token", help="secret Telegram sends with each webhook request")
+    run.add_argument("--board-url", help="serve the public board (公示栏): the address residents open, "
+                                         "e.g. https://board.example.org ($YISHI_BOARD_URL; default off)")
+    run.add_argument("--board-port", type=int,
+                     help="port the board's web server binds on --listen ($YISHI_BOARD_PORT, default 8080)")
 
     con = sub.add_parser("console", help="chat with the bot in this terminal: no token, no network")
     con.add_argument("--lang", default="zh_Hans", choices=LOCALES, help="language (default zh_Hans)")

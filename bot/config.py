@@ -40,6 +40,10 @@ class Settings:
     listen: str = "0.0.0.0"
     port: int = 8443
     secret_token: str | None = None
+    # The public board (公示栏, bot/board): served on board_port of ``listen`` when board_url, the
+    # address residents open, is set; off by default.
+    board_url: str | None = None
+    board_port: int = 8080
 
     @property
     def base_url(self) -> str:
@@ -123,6 +127,19 @@ def load_settings(flags: dict[str, object] | None = None) -> Settings:
         raise ConfigError("the webhook's secret token must be 1 to 256 letters, digits, _ or - "
                           "(e.g. $(openssl rand -hex 16))")
 
+    board_url = _pick(flags.get("board_url"), "YISHI_BOARD_URL")
+    board_port_raw = _pick(flags.get("board_port"), "YISHI_BOARD_PORT", 8080)
+    try:
+        board_port = int(str(board_port_raw))
+    except ValueError:
+        board_port = 0
+    if not 1 <= board_port <= 65535:
+        raise ConfigError(f"YISHI_BOARD_PORT {board_port_raw!r} is not a port number (1 to 65535)")
+    if board_url is not None:
+        board_url = _check_board(str(board_url))
+        if webhook_url is not None and board_port == port:
+            raise ConfigError(f"the board and the webhook cannot share port {port}: set YISHI_BOARD_PORT")
+
     return Settings(
         token=token,
         api_url=api_url,
@@ -137,7 +154,17 @@ def load_settings(flags: dict[str, object] | None = None) -> Settings:
         listen=str(_pick(flags.get("listen"), "YISHI_LISTEN", "0.0.0.0")),
         port=port,
         secret_token=secret,  # type: ignore[arg-type]
+        board_url=board_url,
+        board_port=board_port,
     )
+
+
+def _check_board(url: str) -> str:
+    """The board's public address, as residents open it (the links /board sends start with it)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"board URL {url!r} is not a web address (e.g. https://board.example.org)")
+    return url.rstrip("/")
 
 
 def _check_webhook(url: str, official: bool) -> None:

@@ -38,10 +38,11 @@ TOPICS = (
                                                    "them with 👍 and follow them until done."),
               ("handlers.ideas.feature",)),
     HelpTopic("requests", "📣", N_("Requests"), N_("Report a problem and follow it until it is solved and "
-                                                  "you are satisfied."), ("handlers.requests.feature",)),
+                                                  "you are satisfied."),
+              ("handlers.requests.feature", "handlers.monthly", "handlers.ratings.feature")),
     HelpTopic("notices", "📢", N_("Notices"),
               N_("Notices (公示) of fees, accounts and repairs: read them and confirm with ✅ Read; "
-                 "conveners see who has read them."), ("handlers.notices.feature",)),
+                 "conveners see who has read them."), ("handlers.notices.feature", "handlers.board")),
     HelpTopic("events", "🌙", N_("Evening talks and reception days"),
               N_("When and where they are, who comes, the agenda and the questions for the reception "
                  "day."), ("handlers.events.feature",)),
