@@ -9,6 +9,7 @@ import functools
 import html
 import logging
 from datetime import date, datetime, time
+from fractions import Fraction
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -26,15 +27,10 @@ from bot.domain.when import parse_clock
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime, runtime
 from handlers.base import Command, Refused, Turn, handler, in_topic, send_file, send_html
-from storage import chats, households, polls, schedules
+from storage import chats, households, polls, ratings, schedules
 from storage import events as event_store
 from storage import monthly as store
 from storage import requests as request_store
-
-try:  # the property rating, once the ratings survey is there
-    from storage.ratings import latest_result
-except ImportError:  # pragma: no cover - without it the panel says "No rating yet"
-    latest_result = None
 
 log = logging.getLogger(__name__)
 SCHEDULE_KIND = "monthly_report"
@@ -136,16 +132,13 @@ async def _held(rt: Runtime, chat_id: int, start: datetime, end: datetime, now: 
 
 
 async def _rating(rt: Runtime, chat_id: int) -> rules.Rating | None:
-    if latest_result is None:
+    """The community's latest property rating: its average over every answer, out of 5."""
+    result = await ratings.latest_result(rt.store, chat_id)
+    if result is None or not result.answers:
         return None
-    result = await latest_result(rt.store, chat_id)
-    if result is None:
-        return None
-    published = getattr(result, "published", None) or getattr(result, "closed_at", None)
-    return rules.Rating(score=float(result.score), scale=int(getattr(result, "scale", 5)),
-                        responses=int(getattr(result, "responses", 0)),
-                        published=published.date() if isinstance(published, datetime) else published,
-                        title=str(getattr(result, "title", "") or ""))
+    return rules.Rating(score=float(Fraction(result.total, result.answers)), responses=result.raters,
+                        published=result.closed_at.date() if result.closed_at else None,
+                        title=result.quarter)
 
 
 async def gather(rt: Runtime, bot, chat_id: int, t: Translator, month: date) -> rules.MonthFigures:

@@ -223,7 +223,7 @@ async def test_a_quarter_rated_by_30_households_with_the_result_and_lists(bot, t
     from storage import ratings
     latest = await ratings.latest_result(bot.runtime.store, group.id)
     assert latest.quarter == "2027-Q1" and latest.raters == 30 and latest.share == satisfied
-    assert latest.score == Fraction(sum(answers), len(answers)) and latest.responses == 30
+    assert Fraction(latest.total, latest.answers) == Fraction(sum(answers), len(answers))
     assert latest.red == ("repairs",) and latest.of("repairs").change == Fraction(sum(
         s["repairs"] for s in final), 30) - 2
 

@@ -197,24 +197,6 @@ class RatingResult:
         """The headline figure: the share of satisfied answers."""
         return Fraction(self.satisfied, self.answers) if self.answers else None
 
-    # For reports that show one score out of ``scale`` (the monthly report reads these):
-    @property
-    def score(self) -> Fraction:
-        """The average of all answers (0 when nobody rated: see ``responses``)."""
-        return Fraction(self.total, self.answers) if self.answers else Fraction(0)
-
-    @property
-    def responses(self) -> int:
-        return self.raters
-
-    @property
-    def published(self) -> datetime | None:
-        return self.closed_at
-
-    @property
-    def title(self) -> str:
-        return self.quarter
-
     def of(self, dimension: str) -> DimensionResult | None:
         return next((d for d in self.dimensions if d.dimension == dimension), None)
 
