@@ -10,7 +10,6 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
-from bot.board import web as board_web
 from bot.clock import Clock
 from bot.config import Settings
 from bot.ratelimit import TelegramLimiter
@@ -20,7 +19,6 @@ from bot.runtime import AdminCache, Runtime
 from bot.scheduler import Scheduler
 from bot.updates import Inbox, InboxBot, Lanes, close_inbox, open_inbox
 from handlers import (
-    board,
     communities,
     core,
     errors,
@@ -38,6 +36,8 @@ from handlers import (
     roles,
     sharing,
 )
+from handlers.board import feature as board
+from handlers.board import web as board_web
 from handlers.guide import feature as guide
 from storage import drafts, flood
 from storage.db import Database

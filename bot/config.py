@@ -40,7 +40,7 @@ class Settings:
     listen: str = "0.0.0.0"
     port: int = 8443
     secret_token: str | None = None
-    # The public board (公示栏, bot/board): served on board_port of ``listen`` when board_url, the
+    # The public board (公示栏, handlers/board): served on board_port of ``listen`` when board_url, the
     # address residents open, is set; off by default.
     board_url: str | None = None
     board_port: int = 8080

@@ -42,7 +42,7 @@ TOPICS = (
               ("handlers.requests.feature", "handlers.monthly", "handlers.ratings.feature")),
     HelpTopic("notices", "📢", N_("Notices"),
               N_("Notices (公示) of fees, accounts and repairs: read them and confirm with ✅ Read; "
-                 "conveners see who has read them."), ("handlers.notices.feature", "handlers.board")),
+                 "conveners see who has read them."), ("handlers.notices.feature", "handlers.board.feature")),
     HelpTopic("events", "🌙", N_("Evening talks and reception days"),
               N_("When and where they are, who comes, the agenda and the questions for the reception "
                  "day."), ("handlers.events.feature",)),

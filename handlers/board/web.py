@@ -24,10 +24,10 @@ import logging
 from aiohttp import web
 from telegram.ext import Application
 
-from bot.board import pages
 from bot.documents import language_tag
 from bot.i18n import LANGUAGE_NAMES, LOCALES
 from bot.runtime import Runtime
+from handlers.board import pages
 from storage import boards
 
 log = logging.getLogger(__name__)

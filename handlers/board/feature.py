@@ -3,7 +3,7 @@
 A community convener sends /board in any group of the community: the link comes privately (it
 is theirs to post where residents should see it). ``/board rotate`` revokes the link and sends
 a new one; the old one answers 404 from then on. Only when the bot serves the board
-(``--board-url``, bot/board/web.py).
+(``--board-url``, handlers/board/web.py).
 """
 
 from __future__ import annotations
