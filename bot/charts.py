@@ -223,8 +223,8 @@ def _rating(ax, figures: MonthFigures, t: Translator, face: str) -> None:
                                 scale=t.number(rating.scale)),
             ha="center", fontsize=26, family=face, transform=ax.transAxes)
     if rating.responses:
-        ax.text(0.5, 0.12, t.ngettext("%(count)s resident rated", "%(count)s residents rated",
-                                      rating.responses, count=t.number(rating.responses)),
+        ax.text(0.5, 0.12, t.ngettext("%(num)s rated.", "%(num)s rated.", rating.responses,
+                                      num=t.number(rating.responses)),
                 ha="center", fontsize=12, family=face, transform=ax.transAxes)
 
 
