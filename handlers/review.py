@@ -35,7 +35,18 @@ from bot.domain.registry import (
 )
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime
-from handlers.base import ID, Command, Refused, Turn, handler, may_write, send_file, send_html, tell_privately
+from handlers.base import (
+    ID,
+    Command,
+    Refused,
+    Turn,
+    awaited_answer,
+    handler,
+    may_write,
+    send_file,
+    send_html,
+    tell_privately,
+)
 from storage import chats, communities, drafts, households, members, reviews, roles, users
 
 log = logging.getLogger(__name__)
@@ -192,17 +203,11 @@ async def pressed(turn: Turn) -> None:
 async def noted(turn: Turn) -> None:
     """A plain private message while a dispute waits for its note."""
     rt, person = turn.rt, turn.person.id
-    draft = await drafts.get(rt.store, person, reviews.DISPUTE_DRAFT)
-    text = (turn.update.effective_message.text or "").strip()
-    if draft is None or not text:
+    answered = await awaited_answer(turn, reviews.DISPUTE_DRAFT, MAX_NOTE, N_(
+        "A note can be at most %(most)s characters; yours has %(count)s."))
+    if answered is None:
         return
-    asked = await drafts.touched(rt.store, person, reviews.DISPUTE_DRAFT)
-    request = await drafts.touched(rt.store, person, drafts.REQUEST)
-    if request is not None and asked is not None and request > asked:
-        return  # a request asked for its description since: the text was its answer
-    if len(text) > MAX_NOTE:
-        raise Refused(turn.t.gettext("A note can be at most %(most)s characters; yours has %(count)s.",
-                                     most=MAX_NOTE, count=len(text)))
+    draft, text = answered
     unit = await reviews.owned_unit(rt.store, draft["review_id"], draft["household_id"], person)
     if unit is None:
         await drafts.pop(rt.store, person, reviews.DISPUTE_DRAFT)

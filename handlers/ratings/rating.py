@@ -10,9 +10,9 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.domain import numbers
 from bot.domain import ratings as rules
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.runtime import Runtime
-from handlers.base import Refused, Turn, edit_html, handler
+from handlers.base import Refused, Turn, awaited_answer, edit_html, handler
 from handlers.ratings.survey import dimension_name, quarter_name, refresh
 from storage import communities, drafts
 from storage import ratings as store
@@ -131,17 +131,11 @@ async def pressed(turn: Turn) -> None:
 async def commented(turn: Turn) -> None:
     """A plain private message after the comment prompt: the comment, stored without its author."""
     rt, person = turn.rt, turn.person.id
-    draft = await drafts.get(rt.store, person, store.COMMENT_DRAFT)
-    text = (turn.update.effective_message.text or "").strip()
-    if draft is None or not text:
+    answered = await awaited_answer(turn, store.COMMENT_DRAFT, MAX_COMMENT, N_(
+        "A comment can be at most %(most)s characters; yours has %(count)s."))
+    if answered is None:
         return
-    asked = await drafts.touched(rt.store, person, store.COMMENT_DRAFT)
-    request = await drafts.touched(rt.store, person, drafts.REQUEST)
-    if request is not None and asked is not None and request > asked:
-        return  # a request asked for its description since: the text was its answer
-    if len(text) > MAX_COMMENT:
-        raise Refused(turn.t.gettext("A comment can be at most %(most)s characters; yours has %(count)s.",
-                                     most=MAX_COMMENT, count=len(text)))
+    draft, text = answered
     await drafts.pop(rt.store, person, store.COMMENT_DRAFT)
     survey = await store.get(rt.store, draft["survey_id"])
     if survey is None or not survey.is_open:
