@@ -28,7 +28,7 @@ from bot.i18n import N_, Translator
 from bot.refresh import Shown
 from bot.render import split_message
 from bot.runtime import Runtime, runtime
-from storage import chats, communities, drafts, members, roles, topics, users
+from storage import chats, communities, members, roles, topics, users
 
 log = logging.getLogger(__name__)
 _COMMAND = re.compile(r"^/\S+[ \t]*")
@@ -352,24 +352,6 @@ async def _ask_membership(turn: Turn) -> None:
             await members.seen(rt.store, chat_id, person, now)
 
     await asyncio.gather(*(ask(chat_id) for chat_id in await chats.active_groups(rt.store, ASKED_GROUPS)))
-
-
-async def awaited_answer(turn: Turn, kind: str, most: int, too_long: str) -> tuple[dict, str] | None:
-    """A plain private message answering what the draft ``kind`` waits for: (draft, text); None
-    when it answers something else (nothing waits, or a request asked for its description since).
-    ``too_long``: the msgid (with ``most`` and ``count``) refusing a text over ``most`` characters."""
-    rt, person = turn.rt, turn.person.id
-    draft = await drafts.get(rt.store, person, kind)
-    text = (turn.update.effective_message.text or "").strip()
-    if draft is None or not text:
-        return None
-    asked = await drafts.touched(rt.store, person, kind)
-    request = await drafts.touched(rt.store, person, drafts.REQUEST)
-    if request is not None and asked is not None and request > asked:
-        return None  # the text was the request's description
-    if len(text) > most:
-        raise Refused(turn.t.gettext(too_long, most=most, count=len(text)))
-    return draft, text
 
 
 async def may_write(rt: Runtime, user_id: int | None) -> bool:

@@ -35,12 +35,12 @@ from bot.domain.registry import (
 )
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime
+from handlers.answers import awaited_answer
 from handlers.base import (
     ID,
     Command,
     Refused,
     Turn,
-    awaited_answer,
     handler,
     may_write,
     send_file,

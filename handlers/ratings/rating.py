@@ -12,7 +12,8 @@ from bot.domain import numbers
 from bot.domain import ratings as rules
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime
-from handlers.base import Refused, Turn, awaited_answer, edit_html, handler
+from handlers.answers import awaited_answer
+from handlers.base import Refused, Turn, edit_html, handler
 from handlers.ratings.survey import dimension_name, quarter_name, refresh
 from storage import communities, drafts
 from storage import ratings as store
