@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 SCHEDULE_KIND = "monthly_report"
 DEFAULT_TIME = time(9, 0)
 CAPTION_LIMIT = 1024
-ENSURE = 1  # after every feature: a group's first update makes sure its report is scheduled
+# After every feature, in a handler group of its own (it sees every update, so it must never take
+# one from a feature): a group's first update makes sure its report is scheduled.
+ENSURE = 9
 
 COMMANDS = [
     Command("report_month", N_("The monthly report with charts (月报): last month, or /report_month 2026-11"),
