@@ -62,7 +62,7 @@ def _first_at(now: datetime, t: Translator, at: time) -> datetime:
 
 async def ensure_schedule(rt: Runtime, chat, *, renew: bool = False) -> None:
     """One monthly schedule per main group, on the 1st at its report time (default 9:00)."""
-    if chat is None or chat.kind == "private" or await store.role_of(rt.store, chat.id) != "main":
+    if chat is None or chat.kind == "private" or chat.role != "main":
         return
     current = [s for s in await schedules.of_chat(rt.store, chat.id) if s.kind == SCHEDULE_KIND and s.active]
     if current and not renew:
@@ -192,7 +192,7 @@ async def post(rt: Runtime, bot, chat, month: date, thread: int | None = None) -
 async def deliver(context: CallbackContext, firing: Firing) -> None:
     rt = runtime(context)
     chat = await chats.get(rt.store, firing.schedule.chat_id)
-    if chat is None or await store.role_of(rt.store, chat.id) != "main":
+    if chat is None or chat.role != "main":
         return
     t = rt.translator(chat)
     await post(rt, context.bot, chat, rules.previous_month(firing.occurrence.astimezone(t.tz)))
@@ -215,7 +215,7 @@ async def report_month_command(turn: Turn) -> None:
     if args and args[0].casefold() in SCHEDULE:
         await _schedule_command(turn, args[1:])
         return
-    if await store.role_of(rt.store, turn.chat_id) not in (None, "main"):
+    if turn.chat is not None and turn.chat.role not in (None, "main"):
         raise Refused(t.gettext(
             "The monthly report is posted in the community's main group: ask for it there."))
     local = rt.clock.now().astimezone(t.tz)
@@ -234,7 +234,7 @@ async def report_month_command(turn: Turn) -> None:
 async def _schedule_command(turn: Turn, args: list[str]) -> None:
     t, rt = turn.t, turn.rt
     await turn.require_convener()
-    if await store.role_of(rt.store, turn.chat_id) != "main":
+    if turn.chat is None or turn.chat.role != "main":
         raise Refused(t.gettext("The monthly report is posted in the community's main group: set it there."))
     if len(args) == 1 and args[0].casefold() in OFF:
         value: dict = {"off": True}

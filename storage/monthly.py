@@ -69,8 +69,3 @@ async def committee_chats(db: Database, chat_id: int) -> set[int]:
         (chat_id,))
     return {r["chat_id"] for r in rows}
 
-
-async def role_of(db: Database, chat_id: int) -> str | None:
-    """"main", "building" or "committee"; None for a chat in no community."""
-    row = await db.fetchone("SELECT role FROM community_chats WHERE chat_id = ?", (chat_id,))
-    return row["role"] if row else None
