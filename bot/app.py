@@ -20,6 +20,7 @@ from bot.scheduler import Scheduler
 from bot.updates import Inbox, InboxBot, Lanes, close_inbox, open_inbox
 from handlers import (
     communities,
+    consultations,
     core,
     errors,
     events,
@@ -45,7 +46,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 FEATURES = (lifecycle, core, roles, communities, polls, households, review, ideas, requests, ratings, events,
-    sharing, minutes, monthly, notices, board, guide, errors)
+    consultations, sharing, minutes, monthly, notices, board, guide, errors)
 
 
 # At DEBUG these log every update, message and query with its values: who voted how in a secret

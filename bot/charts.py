@@ -1,5 +1,5 @@
 """The monthly report's charts: one figure of six panels, as PNG (the photo), SVG (the public
-board) and PDF (for printing).
+board) and PDF (for printing); and a consultation's heat map of agreement (PNG).
 
 matplotlib with the Agg backend only, and never pyplot: each call builds its own
 ``matplotlib.figure.Figure``, so reports render side by side in threads (call the ``render_*``
@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 
@@ -252,3 +254,62 @@ def render_svg(figures: MonthFigures, t: Translator) -> str:
 def render_pdf(figures: MonthFigures, t: Translator) -> bytes:
     """The same charts as a PDF page, for printing."""
     return _save(figures, t, "pdf")
+
+
+# -- a consultation's heat map ------------------------------------------------------------------
+
+HEAT_ROWS = 40  # statements shown at most
+HEAT_LABEL = 18  # characters of a row's label
+HEAT_BAD = "#d9dde2"  # a group too small to show
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= HEAT_LABEL else label[:HEAT_LABEL - 1] + "…"
+
+
+def render_consultation_png(rows: Sequence[tuple[str, Sequence[float | None]]], columns: Sequence[str],
+                            title: str, t: Translator) -> bytes:
+    """A consultation's agreement as a heat map: one row per statement (its label, e.g. "#3 停车位…",
+    shortened to HEAT_LABEL characters; the first HEAT_ROWS rows), one column per group ("全体",
+    "6栋", "观点组A"), each cell the group's agreeing share from red (0) through light (50%) to
+    green (1), written as a percent; None (a group too small) is a blank grey cell."""
+    ensure_font()
+    face = _face(t)
+    shown = list(rows)[:HEAT_ROWS]
+    height = max(480, 200 + 46 * len(shown))
+    figure = Figure(figsize=(WIDTH / DPI, height / DPI), dpi=DPI, layout="constrained")
+    figure.suptitle(title, fontsize=20, family=face, weight="bold")
+    ax = figure.subplots()
+    if not shown or not columns:
+        _empty(ax, "–", face)
+        return _png(figure)
+    values = np.ma.masked_invalid(np.array(
+        [[np.nan if v is None else float(v) for v in cells] for _, cells in shown], dtype=float))
+    cmap = matplotlib.colormaps["RdYlGn"].with_extremes(bad=HEAT_BAD)
+    image = ax.imshow(values, cmap=cmap, vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+    size = 13 if len(columns) <= 8 else 11 if len(columns) <= 12 else 9
+    for (row, column), value in np.ndenumerate(values.filled(np.nan)):
+        if not np.isnan(value):
+            ax.text(column, row, _pct(t, value), ha="center", va="center", fontsize=size, family=face,
+                    color="white" if value < 0.15 or value > 0.85 else "#1f2933")
+    ax.set_xticks(range(len(columns)), list(columns), family=face, fontsize=13,
+                  rotation=0 if len(columns) <= 8 else 30, ha="center" if len(columns) <= 8 else "left")
+    ax.set_yticks(range(len(shown)), [_short(label) for label, _ in shown], family=face, fontsize=13)
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xticks([x - 0.5 for x in range(1, len(columns))], minor=True)
+    ax.set_yticks([y - 0.5 for y in range(1, len(shown))], minor=True)
+    ax.grid(which="minor", color="white", linewidth=2)
+    ax.tick_params(which="minor", length=0)
+    bar = figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02, ticks=[0, 0.25, 0.5, 0.75, 1])
+    bar.ax.set_yticklabels([t.percent(v) for v in (0, 0.25, 0.5, 0.75, 1)], family=face)
+    bar.outline.set_visible(False)
+    return _png(figure)
+
+
+def _png(figure: Figure) -> bytes:
+    out = io.BytesIO()
+    figure.savefig(out, format="png", dpi=DPI, facecolor="white", metadata=_metadata("png"))
+    return out.getvalue()

@@ -7,7 +7,8 @@ earliest; when it runs, each schedule whose time has come is handled in its
 own task, under a per-schedule lock: every firing that came due since the last
 one recorded is either delivered (claimed first under the unique key
 schedule/occurrence/offset, so it is never sent twice) or, when it is later
-than the grace period, recorded as skipped and logged. A delivery that fails is
+than the grace period, recorded as skipped and logged (a deadline, which closes
+something, is delivered however late). A delivery that fails is
 retried 30 seconds later; a chat that blocked the bot pauses, one that became a
 supergroup is followed.
 
@@ -51,6 +52,7 @@ class Scheduler:
         self._app = application
         self._clock = clock
         self._grace = grace
+        self._deadlines: set[str] = set()
         self._kinds: dict[str, Deliver] = {}
         self._db: Database | None = None
         self.on_forbidden: Callable[[int], Awaitable[None]] | None = None
@@ -64,9 +66,14 @@ class Scheduler:
         self._wake_at: datetime | None = None
         self._loading: asyncio.Task | None = None
 
-    def register(self, kind: str, deliver: Deliver) -> None:
-        """A feature says how to deliver the firings of its kind of schedule."""
+    def register(self, kind: str, deliver: Deliver, *, deadline: bool = False) -> None:
+        """A feature says how to deliver the firings of its kind of schedule. With ``deadline``
+        its firings at the occurrence itself (offset 0: a vote or a consultation closing) are
+        delivered however late, since a deadline missed must still close what it ends; its
+        reminders before it are skipped beyond the grace period as any others."""
         self._kinds[kind] = deliver
+        if deadline:
+            self._deadlines.add(kind)
 
     async def start(self, db: Database) -> None:
         """Free what the last stop interrupted and arm every schedule (in the background)."""
@@ -127,6 +134,12 @@ class Scheduler:
         await schedules.set_active(self.db, schedule_id, False)
         self._agenda.drop(schedule_id)
         self._set_wake()
+
+    async def cancel_ref(self, kind: str, ref: str) -> None:
+        """Cancel the active schedules of ``kind`` for ``ref`` (a vote's, a meeting's …)."""
+        for schedule in await schedules.of_ref(self.db, kind, ref):
+            if schedule.active:
+                await self.cancel(schedule.id)
 
     async def arm_all(self, chat_id: int | None = None) -> None:
         """Arm every active schedule of the active chats (of one chat, when given)."""
@@ -242,7 +255,8 @@ class Scheduler:
         context = CallbackContext(self._app)
         now = self._clock.now()
         for firing in firings(schedule, self._since(schedule, last), now):
-            if now - firing.fire_at > self._grace:
+            if now - firing.fire_at > self._grace and not (
+                    firing.offset == 0 and schedule.kind in self._deadlines):
                 await schedules.skip(self.db, firing, now)
                 log.warning("schedule %s (%s) missed %s by %s, beyond the grace period: skipped",
                             schedule.id, schedule.kind, firing.fire_at.isoformat(),

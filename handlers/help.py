@@ -37,6 +37,9 @@ TOPICS = (
     HelpTopic("ideas", "💡", N_("Golden ideas"), N_("Golden ideas and micro-wishes: suggest them, endorse "
                                                    "them with 👍 and follow them until done."),
               ("handlers.ideas.feature",)),
+    HelpTopic("consult", "🗣", N_("Consultations"),
+              N_("Open questions to the whole community: write statements, agree or disagree with each, "
+                 "and see the common ground across buildings."), ("handlers.consultations.feature",)),
     HelpTopic("requests", "📣", N_("Requests"), N_("Report a problem and follow it until it is solved and "
                                                   "you are satisfied."),
               ("handlers.requests.feature", "handlers.monthly", "handlers.ratings.feature")),
@@ -83,7 +86,10 @@ def _typed_form(name: str, t: Translator) -> str | None:
         return t.gettext(VOTE_USAGE[KIND_OF_COMMAND[name]])
     if name == "report":
         return report_usage(t)
-    usage = {"event": EVENT_USAGE, "meeting": MEETING_USAGE, "idea": IDEA_USAGE, "wish": WISH_USAGE}.get(name)
+    from handlers.consultations.common import USAGE as CONSULT_USAGE
+
+    usage = {"event": EVENT_USAGE, "meeting": MEETING_USAGE, "idea": IDEA_USAGE, "wish": WISH_USAGE,
+             "consult": CONSULT_USAGE}.get(name)
     return t.gettext(usage) if usage else None
 
 

@@ -14,7 +14,7 @@ from bot.domain import numbers
 from bot.domain.registry import RegistryError, parse_registry
 from bot.i18n import N_
 from handlers import review
-from handlers.base import Command, Refused, Turn, deep_link, handler, start_links
+from handlers.base import Command, Refused, Turn, deep_link, handler, send_html, start_links
 from storage import chats, communities, drafts, households, members
 
 COMMANDS = [
@@ -143,9 +143,9 @@ async def _send_codes(turn: Turn, labels: list[str]) -> None:
                                        turn.rt.clock.now())
     bot = turn.context.bot
     if labels:
-        await bot.send_message(turn.person.id, turn.render(
+        await send_html(bot, turn.person.id, turn.render(  # split: many units make a long message
             "registry_codes.html.j2", codes=[(h.label, codes[h.id], _link(turn, f"b{codes[h.id]}"))
-                                             for h in wanted]), parse_mode="HTML")
+                                             for h in wanted]))
     else:
         out = io.StringIO()
         writer = csv.writer(out)

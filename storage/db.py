@@ -145,7 +145,7 @@ class Database:
 
     async def next_number(self, table: str, chat_id: int) -> int:
         """The number the next vote, idea or meeting (``table``) of the group's community will have."""
-        if table not in ("polls", "ideas", "meetings"):
+        if table not in ("polls", "ideas", "meetings", "consultations"):
             raise ValueError(table)
         row = await self.fetchone(
             f"""SELECT coalesce(max(number), 0) + 1 AS n FROM {table}

@@ -9,7 +9,7 @@ from bot.i18n import translations
 from bot.local.standin import FakeTelegram
 from handlers.help import topic_of
 
-TOPICS = ["🗳 Votes", "🏠 Owner votes", "💡 Golden ideas", "📣 Requests", "📢 Notices",
+TOPICS = ["🗳 Votes", "🏠 Owner votes", "💡 Golden ideas", "🗣 Consultations", "📣 Requests", "📢 Notices",
           "🌙 Evening talks and reception days", "📝 Minutes", "⚙️ Settings"]
 BACK = "◀ Back"
 
@@ -30,7 +30,7 @@ async def test_a_residents_help_is_a_short_menu_of_topics(bot, english_group):
     assert menu.text.startswith("Commands you can use\nChoose a topic below to see what you can do there")
     assert "send a command such as /report on its own" in menu.text  # one a resident may use
     assert menu.button_texts == TOPICS
-    assert [len(row) for row in menu.buttons] == [2, 2, 1, 1, 2]  # the long label on a row of its own
+    assert [len(row) for row in menu.buttons] == [2, 1, 1, 2, 1, 2]  # the long labels on a row of its own
     assert commands_in(menu.text) == set()  # no list of sixty commands any more
     assert len(menu.text) < 300
 
@@ -115,7 +115,8 @@ async def test_every_creating_command_says_it_can_be_asked_step_by_step(bot, eng
     examples = {"🌙 Evening talks and reception days": ["event", "/event 小区夜话\n时间 每周四 19:30"],
                 "📝 Minutes": ["meeting", "/meeting 议事会 凉亭漏雨怎么修"],
                 "📣 Requests": ["report", "/report 物业费 水费每吨多收了0.4元"],
-                "💡 Golden ideas": ["idea", "/idea 凉亭的石凳冬天太凉，换成木椅"]}
+                "💡 Golden ideas": ["idea", "/idea 凉亭的石凳冬天太凉，换成木椅"],
+                "🗣 Consultations": ["consult", "/consult 停车位和绿地怎么平衡？\n截止 12月20日"]}
     for topic, (command, typed) in examples.items():
         assert f"👉 Send /{command} on its own and I will ask you step by step" in pages[topic], topic
         assert typed in pages[topic], topic
@@ -186,8 +187,9 @@ async def test_help_in_a_private_chat_shows_what_can_be_done_privately(bot, engl
     menu = await help_menu(li, li.private)
     assert "The commands for a group are used in the group: send /help there to see them." in menu.text
     # votes, talks and meetings are started privately, step by step, for a group one convenes
-    assert menu.button_texts == ["🗳 Votes", "🏠 Owner votes", "💡 Golden ideas", "📣 Requests",
-                                 "🌙 Evening talks and reception days", "📝 Minutes", "⚙️ Settings"]
+    assert menu.button_texts == ["🗳 Votes", "🏠 Owner votes", "💡 Golden ideas", "🗣 Consultations",
+                                 "📣 Requests", "🌙 Evening talks and reception days", "📝 Minutes",
+                                 "⚙️ Settings"]
     await li.press(menu, "💡 Golden ideas")
     page = await li.private.expect_edit(menu)
     assert commands_in(page.text) == {"/idea", "/wish"}
@@ -244,13 +246,15 @@ def _label(locale: str, msgid: str) -> str:
 
 
 ZH_HANS = ("✓ 简体中文",
-           ["🗳 投票", "🏠 业主表决", "💡 金点子", "📣 诉求", "📢 " + _label("zh_Hans", "Notices"),
+           ["🗳 投票", "🏠 业主表决", "💡 金点子", "🗣 征求意见", "📣 诉求",
+            "📢 " + _label("zh_Hans", "Notices"),
             "🌙 小区夜话与接待日", "📝 会议纪要", "⚙️ 设置"],
            "单独发送 /poll，我会在私聊中用按钮一步步问您。",
            "用法：/poll 问题，之后每行写一个选项，例如：\n/poll 自行车棚建在哪里？",
            "◀ 返回")
 ZH_HANT = ("繁體中文",
-           ["🗳 投票", "🏠 業主表決", "💡 金點子", "📣 訴求", "📢 " + _label("zh_Hant", "Notices"),
+           ["🗳 投票", "🏠 業主表決", "💡 金點子", "🗣 徵求意見", "📣 訴求",
+            "📢 " + _label("zh_Hant", "Notices"),
             "🌙 小區夜話與接待日", "📝 會議紀要", "⚙️ 設置"],
            "單獨發送 /poll，我會在私聊中用按鈕一步步問您。",
            "用法：/poll 問題，之後每行寫一個選項，例如：\n/poll 自行車棚建在哪裡？",

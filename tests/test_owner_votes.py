@@ -222,7 +222,9 @@ async def test_a_registry_saved_by_traditional_chinese_excel_is_read(bot, tg, ca
 async def bind_all(tg, admin, group, labels) -> dict:
     await admin.send(group, "/households codes " + " ".join(labels))
     await group.expect_message()
-    text = (await admin.private.expect_message()).text
+    text = ""
+    while not all(f"{label}: " in text for label in labels):  # many codes come in several messages
+        text += (await admin.private.expect_message()).text + "\n"
     owners = {}
     for label in labels:
         code = re.search(rf"{label}: (\w+)", text).group(1)
@@ -231,6 +233,17 @@ async def bind_all(tg, admin, group, labels) -> dict:
         await owners[label].send(owners[label].private, f"/bind {code}")
         await owners[label].private.expect_message()
     return owners
+
+
+async def test_codes_for_many_units_come_in_several_messages(bot, tg, cast):
+    admin, group = await joined(bot, cast)
+    labels = [f"5-{e}-{f}0{d}" for e in (1, 2) for f in range(1, 11) for d in (1, 2, 3)]  # 60 units
+    await import_registry(admin, group, "building,entrance,unit,area\n" + "\n".join(
+        "{},{},{},90".format(*label.split("-")) for label in labels))
+    owners = await bind_all(tg, admin, group, labels)  # one message could not hold every code
+    assert len(admin.private.bot_messages) > 3
+    for label in (labels[0], labels[-1]):  # codes from the first and the last message work
+        assert f"as an owner of {label}" in owners[label].private.bot_messages[-1].text
 
 
 async def test_named_owner_vote_in_the_group_with_the_follow_the_majority_rule(bot, tg, cast):

@@ -49,6 +49,20 @@ async def test_a_proposal_closes_itself_at_the_deadline_even_across_a_restart(bo
     assert "Only a closed vote whose result is not final" in (await group.expect_message()).text
 
 
+async def test_a_deadline_missed_for_days_while_the_bot_was_down_still_closes_the_vote(
+        bot, tg, english_group):
+    admin, (li, *_), group = await english_group(*RESIDENTS)
+    poll = await create(admin, group, "/propose Repaint the east gate\n截止 3天后")
+    await li.press(poll, "Agree · 0")
+    await bot.stop()
+    bot.clock.advance(timedelta(days=5))  # two days past the deadline, far beyond the grace period
+    await bot.start()
+    result = await group.expect_message()
+    assert "Result of Proposal #1" in result.text and "Agree: 1 (100%)" in result.text
+    assert poll.buttons == [] and "Voting closed." in poll.text
+    await group.expect_no_message(within=0.5)  # its reminders, as late, are not sent
+
+
 async def test_reminders_go_privately_to_those_who_started_the_bot_and_list_the_rest(bot, tg, english_group):
     admin, (li, zhao, sun, zhou, wu), group = await english_group(*RESIDENTS)
     for resident in (li, zhao, sun, zhou, wu):  # the bot sees members who talk to it

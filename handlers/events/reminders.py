@@ -14,7 +14,7 @@ from handlers import cards
 from handlers.events.agenda import agenda_of
 from handlers.events.card import _buttons, refresh, shows_buttons
 from handlers.events.common import KIND_NAMES, SCHEDULE_KIND, _reminders, topic_of
-from storage import chats, schedules
+from storage import chats
 from storage import events as store
 from storage.times import from_db, to_db
 
@@ -22,9 +22,7 @@ from storage.times import from_db, to_db
 async def arm(rt: Runtime, chat, event: Event) -> None:
     """(Re)create the event's schedules: the series (offset 0 rolls the message on to the next
     occurrence; the others remind) and one for each occurrence moved to a time still ahead."""
-    for schedule in await schedules.of_ref(rt.store, SCHEDULE_KIND, str(event.id)):
-        if schedule.active:
-            await rt.scheduler.cancel(schedule.id)
+    await rt.scheduler.cancel_ref(SCHEDULE_KIND, str(event.id))
     if not event.active:
         return
     offsets = (0, *_reminders(chat, event))

@@ -13,6 +13,7 @@ from bot.i18n import N_, Translator
 from bot.runtime import Runtime
 from handlers.base import NO_GROUP as NO_GROUP_MEMBER
 from handlers.base import Turn, groups_of
+from handlers.consultations import feature as consultations
 from handlers.events import drafting as events
 from handlers.ideas import submitting as ideas
 from handlers.minutes import recording as meetings
@@ -80,6 +81,14 @@ async def _idea_post(turn: Turn, state: State, command: str, body: str) -> objec
     return await ideas.post(await group_of(turn, state), command, body, anonymous)
 
 
+async def _consult_preview(turn: Turn, state: State, command: str, body: str) -> str:
+    return await consultations.preview(await group_of(turn, state), body)
+
+
+async def _consult_post(turn: Turn, state: State, command: str, body: str) -> object:
+    return await consultations.post(await group_of(turn, state), body)
+
+
 def _request(state: State, body: str) -> dict:
     return {"chat_id": state.chat_id, "category": state.answers["category"], "text": body, "photo": None}
 
@@ -100,6 +109,7 @@ FEATURES = {
     "idea": Feature(lambda flow, answers: str(answers.get("kind", "idea")), _idea_preview, _idea_post),
     "report": Feature(lambda flow, answers: "report", _report_preview, _report_post,
                       done=N_("Sent to %(group)s.")),
+    "consult": Feature(lambda flow, answers: "consult", _consult_preview, _consult_post),
 }
 NO_GROUP = {
     "poll": N_("You convene no group I serve, and only a group's conveners start votes. Ask to be made "
@@ -110,6 +120,8 @@ NO_GROUP = {
                 "days. Ask to be made a convener of your community's group, then try again."),
     "meeting": N_("You convene no group I serve, and only a group's conveners start meetings. Ask to be "
                   "made a convener of your community's group, then try again."),
+    "consult": N_("You convene no group I serve, and only a group's conveners open consultations. Ask to "
+                  "be made a convener of your community's group, then try again."),
     "idea": NO_GROUP_MEMBER,
     "report": NO_GROUP_MEMBER,
 }

@@ -20,7 +20,6 @@ from handlers.base import Refused, Turn, handler, person_of, send_html, tell_pri
 from handlers.minutes.common import (
     DUE_KIND,
     STATUS_NAMES,
-    _cancel_schedules,
     _group_only,
     _names,
     _running,
@@ -182,7 +181,7 @@ async def _mark(turn: Turn, status: str) -> None:
         )
     await store.set_status(turn.rt.store, item.id, status, note, turn.rt.clock.now())
     if status == "done":
-        await _cancel_schedules(turn.rt, DUE_KIND, str(item.id))
+        await turn.rt.scheduler.cancel_ref(DUE_KIND, str(item.id))
     await turn.reply(
         html.escape(
             turn.t.gettext(

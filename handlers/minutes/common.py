@@ -7,7 +7,6 @@ from datetime import datetime
 
 from bot.domain import minutes as rules
 from bot.i18n import N_, Translator
-from bot.runtime import Runtime
 from handlers.base import Refused, Turn
 from storage import minutes as store
 
@@ -43,14 +42,6 @@ async def _running(turn: Turn) -> rules.Meeting:
             turn.t.gettext("Only the chair (%(name)s) records the minutes.", name=meeting.chair_name)
         )
     return meeting
-
-
-async def _cancel_schedules(rt: Runtime, kind: str, ref: str) -> None:
-    from storage import schedules
-
-    for schedule in await schedules.of_ref(rt.store, kind, ref):
-        if schedule.active:
-            await rt.scheduler.cancel(schedule.id)
 
 
 async def record_entry(turn: Turn, meeting: rules.Meeting, kind: str, text: str, *,

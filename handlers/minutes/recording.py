@@ -20,7 +20,6 @@ from handlers.minutes.common import (
     CLOSE_KIND,
     DUE_KIND,
     KIND_NAMES,
-    _cancel_schedules,
     _group_only,
     _running,
     record_entry,
@@ -189,7 +188,7 @@ async def undo_command(turn: Turn) -> None:
         item = await store.action(turn.rt.store, turn.chat_id, entry.data.get("number"))
         if item is not None:
             await store.set_status(turn.rt.store, item.id, "dropped", None, turn.rt.clock.now())
-            await _cancel_schedules(turn.rt, DUE_KIND, str(item.id))
+            await turn.rt.scheduler.cancel_ref(DUE_KIND, str(item.id))
     await turn.reply(html.escape(turn.t.gettext("Taken back: %(text)s", text=entry.text)))
 
 
@@ -236,7 +235,7 @@ async def end_command(turn: Turn) -> None:
 async def _close(rt: Runtime, bot, meeting: rules.Meeting, by: str) -> None:
     if not await store.close(rt.store, meeting.id, by, rt.clock.now()):
         return
-    await _cancel_schedules(rt, CLOSE_KIND, str(meeting.id))
+    await rt.scheduler.cancel_ref(CLOSE_KIND, str(meeting.id))
     await post(rt, bot, meeting.chat_id, await store.get(rt.store, meeting.id), await _topic(rt, meeting))
 
 

@@ -60,7 +60,7 @@ def register(app: Application) -> list[Command]:
     app.add_handler(CallbackQueryHandler(received, pattern=rf"^{RECEIVED}:{ID}$"))
     app.add_handler(MessageHandler(tg_filters.REPLY & tg_filters.TEXT & ~tg_filters.COMMAND
                                    & tg_filters.ChatType.GROUPS, chain_reply))
-    runtime(app).scheduler.register(SCHEDULE_KIND, deliver)
+    runtime(app).scheduler.register(SCHEDULE_KIND, deliver, deadline=True)
     runtime(app).refresher.replays("poll", functools.partial(refresh, runtime(app), app.bot))
     start_links(app)["v"] = _private_ballot_link
     return COMMANDS

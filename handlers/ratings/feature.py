@@ -30,7 +30,7 @@ from handlers.ratings.survey import (
     quarter_name,
     refresh,
 )
-from storage import communities, schedules
+from storage import communities
 from storage import ratings as store
 
 COMMANDS = [
@@ -134,9 +134,7 @@ async def _threshold(turn: Turn, words: list[str]) -> None:
 async def _schedule(turn: Turn, words: list[str]) -> None:
     rt, t = turn.rt, turn.t
     community = await communities.of_chat(rt.store, turn.chat_id)
-    for schedule in await schedules.of_ref(rt.store, OPEN_KIND, str(community.id)):
-        if schedule.active:
-            await rt.scheduler.cancel(schedule.id)
+    await rt.scheduler.cancel_ref(OPEN_KIND, str(community.id))
     if words and words[0].casefold() in ("off", "关", "關", "取消"):
         await turn.reply(html.escape(t.gettext("Ratings are no longer opened automatically.")))
         return
@@ -165,7 +163,7 @@ def register(app: Application) -> list[Command]:
                                    commented), group=COMMENTS)
     rt = runtime(app)
     rt.scheduler.register(OPEN_KIND, deliver_open)
-    rt.scheduler.register(CLOSE_KIND, deliver_close)
+    rt.scheduler.register(CLOSE_KIND, deliver_close, deadline=True)
     rt.refresher.replays("rating", functools.partial(refresh, rt, app.bot))
     start_links(app)[LINK] = rating_link
     return COMMANDS

@@ -118,9 +118,7 @@ async def close_survey(rt: Runtime, bot, survey: store.Survey) -> bool:
     """Close the survey: the card says so and the result is posted under it. False: closed already."""
     if not await store.close(rt.store, survey.id, rt.clock.now()):
         return False
-    for schedule in await schedules.of_ref(rt.store, CLOSE_KIND, str(survey.id)):
-        if schedule.active:
-            await rt.scheduler.cancel(schedule.id)
+    await rt.scheduler.cancel_ref(CLOSE_KIND, str(survey.id))
     await refresh(rt, bot, survey.id, now=True)
     survey = await store.get(rt.store, survey.id)
     t = rt.translator(await chats.get(rt.store, survey.chat_id))
