@@ -53,9 +53,11 @@ async def receipt_of(db: Database, source: str) -> str | None:
 async def given_to(db: Database, user_id: int, limit: int = 20) -> list[dict]:
     """The receipts a person was given, newest first: vote, receipt, choice, when."""
     rows = await db.fetchall(
-        """SELECT l.poll_id, l.receipt, l.choices, max(l.at) AS at, p.number, p.question, p.status,
-                  p.community_id
+        """SELECT l.poll_id, l.receipt, l.choices, l.at, p.number, p.question, p.status, p.community_id
            FROM ballot_log l JOIN polls p ON p.id = l.poll_id
            WHERE l.user_id = ? AND l.receipt IS NOT NULL
-           GROUP BY l.poll_id, l.receipt ORDER BY max(l.id) DESC LIMIT ?""", (user_id, limit))
+                 AND l.id = (SELECT max(x.id) FROM ballot_log x
+                             WHERE x.poll_id = l.poll_id AND x.receipt = l.receipt
+                                   AND x.user_id = l.user_id)
+           ORDER BY l.id DESC LIMIT ?""", (user_id, limit))
     return [dict(r) | {"choices": tuple(json.loads(r["choices"]))} for r in rows]

@@ -52,7 +52,8 @@ async def get(db: Database, community_id: int) -> Community | None:
         """SELECT cc.chat_id, coalesce(c.title, '') AS title, cc.role, cc.buildings
            FROM community_chats cc JOIN chats c ON c.id = cc.chat_id
            WHERE cc.community_id = ? AND c.active = 1
-           ORDER BY cc.role != 'main', cc.role, cc.buildings, c.title, cc.chat_id""", (community_id,))
+           ORDER BY cc.role != 'main', cc.role, cc.buildings, c.title NULLS FIRST, cc.chat_id""",
+        (community_id,))
     linked = tuple((r["chat_id"], r["title"], r["role"], tuple(json.loads(r["buildings"]))) for r in rows)
     main_title = next((title for _, title, role, _ in linked if role == "main"), "")
     return Community(row["id"], row["name"] or main_title, row["tz"], linked)

@@ -72,8 +72,8 @@ def _consultation(row) -> Consultation:
                         from_db(row["closed_at"]) if row["closed_at"] else None)
 
 
-_STATEMENTS = """SELECT s.*, CASE WHEN s.signed THEN trim(u.first_name || ' ' || coalesce(u.last_name, ''))
-                        END AS author_name
+_STATEMENTS = """SELECT s.*, CASE WHEN s.signed <> 0
+                        THEN trim(u.first_name || ' ' || coalesce(u.last_name, '')) END AS author_name
                  FROM consultation_statements s LEFT JOIN users u ON u.id = s.author_id"""
 
 

@@ -21,6 +21,11 @@ MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 FOREIGN_KEYS_OFF = "-- yishi: foreign keys off"
 
 
+def marks(values) -> str:
+    """The placeholders of an ``IN (…)`` list for ``values`` (one or more)."""
+    return ", ".join("?" for _ in values)
+
+
 class StorageError(Exception):
     """The database cannot be used; the message is one line for the operator."""
 

@@ -71,7 +71,7 @@ async def of_chat(db: Database, chat_id: int, *, active_only: bool = True,
                   kind: str | None = None) -> list[Event]:
     rows = await db.fetchall(
         f"""SELECT * FROM events e WHERE community_id = {OF_CHAT} AND {seen_from('e', 'event')}
-           AND (? = 0 OR status = 'active') AND (? IS NULL OR kind = ?) ORDER BY number""",
+           AND (? = 0 OR status = 'active') AND (CAST(? AS TEXT) IS NULL OR kind = ?) ORDER BY number""",
         (chat_id, chat_id, chat_id, int(active_only), kind, kind))
     return [_event(r) for r in rows]
 
@@ -138,9 +138,13 @@ async def rekey(db: Database, event_id: int, moves: dict[datetime, datetime]) ->
     """RSVPs and agenda items follow occurrences to their new keys (a whole series moved)."""
     async with db.transaction() as conn:
         for old, new in sorted(moves.items(), reverse=True):
-            for table in ("event_rsvps", "event_agenda", "reception_questions"):
-                await conn.execute(f"UPDATE OR IGNORE {table} SET occurrence = ? WHERE event_id = ? "
-                                   "AND occurrence = ?", (to_db(new), event_id, to_db(old)))
+            for table, key in (("event_rsvps", "user_id"), ("event_agenda", None),
+                               ("reception_questions", "number")):
+                # a row whose key the new occurrence holds already stays where it was
+                taken = (f" AND NOT EXISTS (SELECT 1 FROM {table} y WHERE y.event_id = {table}.event_id "
+                         f"AND y.occurrence = ? AND y.{key} = {table}.{key})") if key else ""
+                await conn.execute(f"UPDATE {table} SET occurrence = ? WHERE event_id = ? AND occurrence = ?"
+                                   f"{taken}", (to_db(new), event_id, to_db(old), *[to_db(new)] * bool(key)))
 
 
 # -- agenda ------------------------------------------------------------------------------------------

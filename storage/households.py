@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.domain.owner_vote import Household
 from storage.communities import OF_CHAT
-from storage.db import Database
+from storage.db import Database, marks
 from storage.times import to_db
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -97,8 +97,9 @@ async def active(db: Database, chat_id: int) -> list[Household]:
 
 
 async def by_ids(db: Database, ids: list[int]) -> list[Household]:
-    rows = await db.fetchall(
-        f"SELECT * FROM households WHERE id IN (SELECT value FROM json_each(?)) {_IN_ORDER}", (str(ids),))
+    if not ids:
+        return []
+    rows = await db.fetchall(f"SELECT * FROM households WHERE id IN ({marks(ids)}) {_IN_ORDER}", ids)
     return [_household(r) for r in rows]
 
 
@@ -112,8 +113,9 @@ class BuildingSummary:
 
 async def summary(db: Database, chat_id: int) -> list[BuildingSummary]:
     rows = await db.fetchall(
-        f"""SELECT h.building, count(*) AS households, sum(h.area) AS area,
-                  sum(EXISTS (SELECT 1 FROM household_owners o WHERE o.household_id = h.id)) AS bound
+        f"""SELECT h.building, count(*) AS households, CAST(sum(h.area) AS BIGINT) AS area,
+                  sum(CASE WHEN EXISTS (SELECT 1 FROM household_owners o WHERE o.household_id = h.id)
+                      THEN 1 ELSE 0 END) AS bound
            FROM households h WHERE h.community_id = {OF_CHAT} AND h.active = 1
            GROUP BY h.building ORDER BY length(h.building), h.building""", (chat_id,))
     return [BuildingSummary(r["building"], r["households"], r["area"], r["bound"]) for r in rows]
@@ -121,10 +123,12 @@ async def summary(db: Database, chat_id: int) -> list[BuildingSummary]:
 
 async def owners(db: Database, household_ids: list[int]) -> dict[int, list[tuple[int, bool]]]:
     """Household id -> [(user id, has started the bot)] for the given households."""
+    if not household_ids:
+        return {}
     rows = await db.fetchall(
-        """SELECT o.household_id, o.user_id, u.started FROM household_owners o
+        f"""SELECT o.household_id, o.user_id, u.started FROM household_owners o
            JOIN users u ON u.id = o.user_id
-           WHERE o.household_id IN (SELECT value FROM json_each(?))""", (str(household_ids),))
+           WHERE o.household_id IN ({marks(household_ids)})""", household_ids)
     found: dict[int, list[tuple[int, bool]]] = {}
     for r in rows:
         found.setdefault(r["household_id"], []).append((r["user_id"], bool(r["started"])))

@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 from bot.domain.ideas import OPEN_STATES, Idea
 from storage import inbox
 from storage.communities import OF_CHAT, seen_from
-from storage.db import Database
+from storage.db import Database, marks
 from storage.times import from_db, to_db
 
 _SELECT = """SELECT i.id, i.chat_id, i.number, i.kind, i.text, i.anonymous, i.author_id, i.state,
                     i.reason, i.poll_id, i.message_id, i.created_at,
-                    CASE WHEN i.anonymous THEN NULL ELSE
+                    CASE WHEN i.anonymous <> 0 THEN NULL ELSE
                         trim(u.first_name || ' ' || coalesce(u.last_name, '')) END AS author_name,
                     (SELECT number FROM ideas m WHERE m.id = i.merged_into) AS merged_number,
                     (SELECT count(*) FROM idea_endorsements e WHERE e.idea_id = i.id) AS endorsements
@@ -104,7 +104,8 @@ async def of_chat(db: Database, chat_id: int, states: tuple[str, ...] = OPEN_STA
                   kind: str | None = None) -> list[Idea]:
     rows = await db.fetchall(
         f"""{_SELECT} WHERE i.community_id = {OF_CHAT} AND {seen_from('i', 'idea')}
-            AND i.state IN ({",".join("?" * len(states))}) AND (? IS NULL OR i.kind = ?) ORDER BY i.number""",
+            AND i.state IN ({marks(states)}) AND (CAST(? AS TEXT) IS NULL OR i.kind = ?)
+            ORDER BY i.number""",
         (chat_id, chat_id, chat_id, *states, kind, kind))
     return [_idea(r) for r in rows]
 

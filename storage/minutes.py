@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.domain.minutes import OPEN_STATUSES, ActionItem, Entry, Meeting
 from storage import inbox
 from storage.communities import OF_CHAT, seen_from
-from storage.db import Database
+from storage.db import Database, marks
 from storage.times import from_db, to_db
 
 
@@ -253,10 +253,10 @@ async def set_status(db: Database, item_id: int, status: str, note: str | None, 
 async def actions_of_chat(
     db: Database, chat_id: int, statuses: tuple[str, ...] = OPEN_STATUSES
 ) -> list[ActionItem]:
-    marks = ", ".join("?" for _ in statuses)
+    in_list = marks(statuses)
     rows = await db.fetchall(
         f"""SELECT * FROM action_items a WHERE community_id = {OF_CHAT} AND {seen_from('a')}
-            AND status IN ({marks}) ORDER BY number""",
+            AND status IN ({in_list}) ORDER BY number""",
         (chat_id, chat_id, *statuses),
     )
     return [_item(r) for r in rows]

@@ -255,8 +255,10 @@ async def reads(db: Database, notice_id: int) -> Reads:
            WHERE r.notice_id = ?""", (notice_id,))
     bound = await db.fetchall(
         """SELECT h.building, count(*) AS bound,
-                  sum(EXISTS (SELECT 1 FROM household_owners o JOIN notice_reads r ON r.user_id = o.user_id
-                              WHERE o.household_id = h.id AND r.notice_id = n.id)) AS read
+                  sum(CASE WHEN EXISTS (SELECT 1 FROM household_owners o JOIN notice_reads r
+                                        ON r.user_id = o.user_id
+                                        WHERE o.household_id = h.id AND r.notice_id = n.id)
+                      THEN 1 ELSE 0 END) AS read
            FROM households h JOIN notices n ON n.community_id = h.community_id
            WHERE n.id = ? AND h.active = 1
                  AND EXISTS (SELECT 1 FROM household_owners o WHERE o.household_id = h.id)

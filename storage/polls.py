@@ -10,7 +10,7 @@ from datetime import datetime
 from bot.domain.polls import Draft, Poll
 from storage import chain, inbox, posts
 from storage.communities import OF_CHAT, seen_from
-from storage.db import Database
+from storage.db import Database, marks
 from storage.times import from_db, to_db
 
 
@@ -89,7 +89,7 @@ async def by_message(db: Database, chat_id: int, message_id: int) -> Poll | None
 async def of_chat(db: Database, chat_id: int, statuses: tuple[str, ...]) -> list[Poll]:
     rows = await db.fetchall(
         f"""{_SELECT} WHERE p.community_id = {OF_CHAT} AND {seen_from('p', 'poll')}
-            AND p.status IN ({",".join("?" * len(statuses))}) ORDER BY p.number""",
+            AND p.status IN ({marks(statuses)}) ORDER BY p.number""",
         (chat_id, chat_id, chat_id, *statuses))
     return [_load(row) for row in rows]  # type: ignore[misc]
 
@@ -171,7 +171,7 @@ async def households_of(db: Database, poll_id: int, user_id: int) -> list[int]:
     """The households of the vote's electorate that this person is bound to."""
     rows = await db.fetchall(
         """SELECT v.household_id FROM household_owners o
-           CROSS JOIN poll_households v ON v.household_id = o.household_id AND v.poll_id = ?
+           JOIN poll_households v ON v.household_id = o.household_id AND v.poll_id = ?
            WHERE o.user_id = ? ORDER BY v.household_id""", (poll_id, user_id))
     return [r["household_id"] for r in rows]
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from bot.domain.requests import Request
 from storage import inbox
 from storage.communities import OF_CHAT
-from storage.db import Database
+from storage.db import Database, marks
 from storage.times import from_db, to_db
 
 _SELECT = """SELECT q.*, trim(r.first_name || ' ' || coalesce(r.last_name, '')) AS reporter_name,
@@ -101,8 +101,8 @@ async def reported_since(db: Database, reporter_id: int, since: datetime) -> int
 
 
 async def of_chat(db: Database, chat_id: int, states: tuple[str, ...]) -> list[Request]:
-    marks = ", ".join("?" for _ in states)
-    rows = await db.fetchall(f"{_SELECT} WHERE q.community_id = {OF_CHAT} AND q.state IN ({marks}) "
+    in_list = marks(states)
+    rows = await db.fetchall(f"{_SELECT} WHERE q.community_id = {OF_CHAT} AND q.state IN ({in_list}) "
                              "ORDER BY q.created_at, q.id", (chat_id, *states))
     return [_request(row) for row in rows]
 
@@ -114,8 +114,8 @@ async def of_reporter(db: Database, reporter_id: int, limit: int = 30) -> list[R
 
 
 async def of_assignee(db: Database, assignee_id: int, states: tuple[str, ...]) -> list[Request]:
-    marks = ", ".join("?" for _ in states)
-    rows = await db.fetchall(f"{_SELECT} WHERE q.assignee_id = ? AND q.state IN ({marks}) "
+    in_list = marks(states)
+    rows = await db.fetchall(f"{_SELECT} WHERE q.assignee_id = ? AND q.state IN ({in_list}) "
                              "ORDER BY q.created_at, q.id", (assignee_id, *states))
     return [_request(row) for row in rows]
 

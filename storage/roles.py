@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.domain.models import RoleGrant
 from storage.communities import OF_CHAT
-from storage.db import Database
+from storage.db import Database, marks
 from storage.times import to_db
 
 _SELECT = """SELECT r.community_id, r.user_id, r.role, r.building,
@@ -52,13 +52,13 @@ async def of_user(db: Database, chat_id: int, user_id: int) -> list[RoleGrant]:
 async def communities_of(db: Database, user_id: int, held: tuple[str, ...]) -> list[tuple[int, str]]:
     """The communities in which the person holds any of the roles ``held``, as (main group id,
     community name), by name."""
-    marks = ", ".join("?" for _ in held)
+    in_list = marks(held)
     rows = await db.fetchall(
         f"""SELECT DISTINCT main.id, coalesce(nullif(co.name, ''), main.title, '') AS name
             FROM roles r JOIN communities co ON co.id = r.community_id
             JOIN community_chats mc ON mc.community_id = co.id AND mc.role = 'main'
             JOIN chats main ON main.id = mc.chat_id
-            WHERE r.user_id = ? AND r.role IN ({marks}) AND main.active = 1
+            WHERE r.user_id = ? AND r.role IN ({in_list}) AND main.active = 1
             ORDER BY name, main.id""", (user_id, *held))
     return [(row["id"], row["name"]) for row in rows]
 

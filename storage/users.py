@@ -28,7 +28,8 @@ async def seen(db: Database, person: Person, now: datetime, started: bool = Fals
            ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name,
                last_name = excluded.last_name, username = excluded.username,
                language_code = excluded.language_code, seen_at = excluded.seen_at,
-               started = max(started, excluded.started)""",
+               started = CASE WHEN excluded.started > users.started THEN excluded.started
+                              ELSE users.started END""",
         (person.id, person.first_name, person.last_name, person.username,
          person.language_code, int(started), to_db(now)),
     )

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.domain.models import Firing
-from storage import chats, roles, schedules, users
+from storage import chats, events, roles, schedules, users
 from storage.db import Database, StorageError, migrations
 
 NOW = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
@@ -93,3 +93,21 @@ def _person(uid):
     from bot.domain.models import Person
 
     return Person(uid, f"user{uid}")
+
+
+async def test_a_moved_series_carries_answers_and_agenda_but_never_doubles_an_answer(db):
+    await chats.seen(db, -42, "group", "6栋", NOW)
+    for user in (7, 8):
+        await users.seen(db, _person(user), NOW)
+    first, second = NOW + timedelta(days=1), NOW + timedelta(days=8)
+    event = await events.create(db, chat_id=-42, kind="talk", title="夜话", place=None, hosts=None,
+                                start=first, duration=None, rrule="FREQ=WEEKLY", tz="Asia/Shanghai",
+                                reminders=None, created_by=7, now=NOW)
+    await events.answer(db, event.id, first, 7, "A", "going", NOW)
+    await events.answer(db, event.id, first, 8, "B", "maybe", NOW)
+    await events.answer(db, event.id, second, 7, "A", "no", NOW)  # answered the later one already
+    await events.add_item(db, event.id, first, "凉亭", 7, NOW)
+    await events.rekey(db, event.id, {first: second})
+    assert await events.answers(db, event.id, second) == [("A", "no"), ("B", "maybe")]
+    assert await events.answers(db, event.id, first) == [("A", "going")]  # kept, not doubled
+    assert await events.items(db, event.id, second) == ["凉亭"]
