@@ -128,3 +128,18 @@ async def test_a_request_reported_from_a_topic_is_announced_there(bot, tg, forum
     told = await repairs.expect_message()
     assert "stops between floors" in told.text and "Li" not in told.text
     assert len(chat.general) == 1
+
+
+async def test_a_consultation_asked_in_a_topic_ends_there(bot, tg, forum):
+    admin, _, chat = await forum()
+    parking = await chat.create_topic("Parking", by=admin)
+    await admin.send(parking, "/consult 停车位和绿地怎么平衡？\n截止 3天后\n不应占用绿地建车位")
+    card = await parking.expect_message()
+    assert "Consultation #1" in card.text
+    await tg.wait_idle()
+    bot.clock.advance(timedelta(days=3, minutes=1))  # it ends by itself
+    result = await parking.expect_message()
+    assert "Consultation #1: the result" in result.text and result.reply_to is card
+    await admin.send(parking, "/consult 1")  # asked again in the topic: answered there
+    assert "Consultation #1: the result" in (await parking.expect_message()).text
+    assert chat.general == [chat.bot_messages[0]]
