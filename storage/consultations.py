@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.consultations import Ballot
+from bot.domain.consultations import Ballot, natural
 from storage import inbox
 from storage.communities import OF_CHAT, seen_from
 from storage.db import Database
@@ -250,7 +250,7 @@ async def buildings(db: Database, community_id: int) -> list[str]:
     for row in await db.fetchall("SELECT buildings FROM community_chats WHERE community_id = ? "
                                  "AND role = 'building'", (community_id,)):
         found.update(json.loads(row["buildings"]))
-    return sorted(found, key=lambda b: (len(b), b))
+    return sorted(found, key=natural)
 
 
 async def vote(db: Database, statement_id: int, user_id: int, value: int, now: datetime) -> None:

@@ -47,6 +47,7 @@ VOTES = (AGREE, DISAGREE, PASS)
 MAX_QUESTION = 200  # characters
 MAX_STATEMENT = 140  # characters
 MAX_SEEDS = 10  # statements a convener may list with the question
+HOURLY_LIMIT = 10  # statements one person may write to one consultation in an hour
 MIN_GROUP = 3  # voters a group needs to be shown, to take a side, to stand in the way
 THRESHOLD = Fraction(7, 10)
 DEFAULT_DAYS = 14

@@ -3,10 +3,9 @@ asked, when it ends and a few statements to start with, written out as the typed
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.domain.consultations import MAX_QUESTION, MAX_SEEDS, MAX_STATEMENT
-from bot.domain.guide import Answers, Flow, Step, typed_time
+from bot.domain.guide import Answers, Flow, Step
+from bot.domain.guide_votes import deadline_line
 from bot.i18n import N_
 
 CONSULT = Flow("consult", N_("New consultation"), (
@@ -30,8 +29,7 @@ def compose(a: Answers) -> str:
     buildings = list(dict.fromkeys(str(item).split("-")[0] for item in a.get("scope") or []))
     if buildings:
         lines.append("范围 " + ",".join(f"{b}栋" for b in buildings))
-    if a.get("deadline"):
-        lines.append(f"截止 {typed_time(datetime.fromisoformat(str(a['deadline'])))}")
+    lines += deadline_line(a)
     lines += [str(seed) for seed in a.get("seeds") or []]
     return "\n".join(lines)
 

@@ -78,7 +78,7 @@ OWNER = Flow("ownervote", N_("New owner vote"), (
 ), lambda a: compose_owner(a))
 
 
-def _deadline_line(answers: Answers) -> list[str]:
+def deadline_line(answers: Answers) -> list[str]:
     moment = answers.get("deadline")
     return [f"截止 {typed_time(datetime.fromisoformat(str(moment)))}"] if moment else []
 
@@ -93,7 +93,7 @@ def compose_vote(a: Answers) -> str:
         lines.append(str(a["details"]))
     if kind == "chain" and a.get("capacity"):
         lines.append(f"名额 {a['capacity']}")
-    lines += _deadline_line(a)
+    lines += deadline_line(a)
     lines += ["匿名"] if "anonymous" in (a.get("flags") or []) else []
     return "\n".join(lines)
 
@@ -103,7 +103,7 @@ def compose_owner(a: Answers) -> str:
     if a.get("scope"):
         lines.append("范围 " + ",".join(_scope_word(item) for item in a["scope"]))
     lines += {"major": ["重大"], "ordinary": ["一般"]}.get(str(a.get("matter")), [])
-    lines += _deadline_line(a)
+    lines += deadline_line(a)
     flags = a.get("flags") or []
     lines += [word for flag, word in (("secret", "无记名"), ("follow_majority", "从众")) if flag in flags]
     return "\n".join(lines)

@@ -281,6 +281,13 @@ def date_shaped(text: str) -> bool:
     return bool(_DATE_SHAPED.fullmatch(normalize(text)))
 
 
+def end_of_day_after(now: datetime, days: int) -> datetime:
+    """The last minute (23:59) of the day ``days`` days after ``now``, in now's zone: a default
+    deadline (a survey, a consultation) that does not end in the middle of an afternoon."""
+    day = (now + timedelta(days=days)).date()
+    return datetime(day.year, day.month, day.day, 23, 59, tzinfo=now.tzinfo)
+
+
 def parse_when(text: str, now: datetime, default_time: time | None = None) -> datetime:
     """The moment ``text`` means, seen from ``now`` (an aware datetime in the chat's zone).
     Returns an aware datetime in now's tzinfo. A date given without a time of day takes

@@ -5,7 +5,7 @@ with the summary posted wherever the card is."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackContext
@@ -34,7 +34,7 @@ def card(rt: Runtime, consultation: store.Consultation, username: str) -> cards.
         shown = await store.statements(rt.store, fresh.id)
         taking_part = await store.participation(rt.store, fresh.id)
         per_building = sorted(((b, n) for b, n in taking_part.items() if b and n >= rules.MIN_GROUP),
-                              key=lambda item: (len(item[0]), item[0]))
+                              key=lambda item: rules.natural(item[0]))
         html = rt.renderer.render(
             "consultation.html.j2", t, c=fresh, statements=len(shown),
             participants=sum(taking_part.values()),
@@ -61,12 +61,6 @@ async def refresh(rt: Runtime, bot, consultation_id: int, now: bool = False) -> 
             await cards.edit_all(rt, bot, KIND, consultation, card(rt, consultation, bot.username))
 
     await rt.refresher.show((KIND, consultation_id), render, now=now)
-
-
-def default_end(t: Translator, now: datetime) -> datetime:
-    """Fourteen days on, at the end of that day in the chat's zone."""
-    day = (now.astimezone(t.tz) + timedelta(days=rules.DEFAULT_DAYS)).date()
-    return datetime(day.year, day.month, day.day, 23, 59, tzinfo=t.tz)
 
 
 async def open_consultation(turn: Turn, draft: rules.Draft, scope: tuple[str, ...],

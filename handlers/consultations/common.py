@@ -11,15 +11,25 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain import consultations as rules
 from bot.domain.ideas import most_similar
 from bot.i18n import N_
-from handlers.base import Refused, Turn, groups_of
+from handlers.base import NO_GROUP, Refused, Turn, groups_of
 from handlers.consultations.card import refresh
 from storage import communities, drafts, members
 from storage import consultations as store
 
-HOURLY_LIMIT = 10  # statements one person may write to one consultation in an hour
 USAGE = N_("Usage: /consult question, then optional lines: 截止 and a date, 范围 and buildings, and "
            "statements to start with, one per line, e.g.\n/consult 停车位和绿地怎么平衡？\n截止 12月20日\n"
            "范围 6栋,7栋\n不应占用绿地建车位\n可以建立体车库")
+
+
+async def community_chat(turn: Turn) -> int:
+    """The chat whose community a command acts for: this group, or privately the main group of
+    the community the person acts for."""
+    if not turn.in_private:
+        return turn.chat_id
+    places = await groups_of(turn)
+    if not places:
+        raise Refused(turn.t.gettext(NO_GROUP))
+    return places[0][0]
 
 
 async def pick(turn: Turn, number: int | None, chat_id: int | None = None) -> store.Consultation:
@@ -109,9 +119,9 @@ async def add_statement(turn: Turn, consultation: store.Consultation, text: str,
         raise Refused(t.gettext(problem.message, **problem.params)) from None
     now = rt.clock.now()
     if await store.written_since(rt.store, consultation.id, turn.person.id, now - timedelta(hours=1)) \
-            >= HOURLY_LIMIT:
+            >= rules.HOURLY_LIMIT:
         raise Refused(t.gettext("You have written %(count)s statements in the last hour: please wait a "
-                                "while before the next.", count=HOURLY_LIMIT))
+                                "while before the next.", count=rules.HOURLY_LIMIT))
     shown = await store.statements(rt.store, consultation.id)
     similar = None if anyway else most_similar(text, [(s.id, s.text) for s in shown])
     if similar is not None and similar[1] >= rules.SIMILAR:

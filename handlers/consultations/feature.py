@@ -12,15 +12,14 @@ from telegram.ext import filters as tg_filters
 
 from bot.domain import consultations as rules
 from bot.domain import owner_vote
+from bot.domain.when import end_of_day_after
 from bot.i18n import N_
 from bot.runtime import runtime
 from handlers.base import (
     ID,
-    NO_GROUP,
     Command,
     Refused,
     Turn,
-    groups_of,
     handler,
     start_links,
     tell_privately,
@@ -31,17 +30,16 @@ from handlers.consultations.card import (
     TAKE_PART,
     WRITE,
     close,
-    default_end,
     deliver_close,
     open_consultation,
     refresh,
 )
-from handlers.consultations.common import USAGE, add_statement, may_write, pick
+from handlers.consultations.common import USAGE, add_statement, community_chat, may_write, pick, refuse_closed
 from handlers.consultations.summary import export_csv, post_summary
 from handlers.consultations.taking import taken
 from handlers.consultations.voting import pressed, signed, take_part_link, write_link, written
 from handlers.guide.entry import guided, offering_guide
-from handlers.polls.common import read_time
+from handlers.polls.common import time_ahead
 from storage import chats, communities
 from storage import consultations as store
 
@@ -86,13 +84,10 @@ async def prepare(turn: Turn, body: str) -> tuple[rules.Draft, tuple[str, ...], 
 def _end(turn: Turn, text: str | None) -> datetime:
     now = turn.rt.clock.now()
     if text is None:
-        return default_end(turn.t, now)
-    when = read_time(turn, text)
-    if when <= now + timedelta(hours=1):
-        raise Refused(turn.t.gettext("The end %(when)s has already passed.", when=turn.t.datetime(when)))
-    if when > now + timedelta(days=rules.MAX_DAYS):
-        raise Refused(turn.t.gettext("A consultation can run at most three months."))
-    return when
+        return end_of_day_after(now.astimezone(turn.t.tz), rules.DEFAULT_DAYS)
+    return time_ahead(turn, text, least=timedelta(hours=1), most=timedelta(days=rules.MAX_DAYS),
+                      too_far=N_("A consultation can run at most three months."),
+                      passed=N_("The end %(when)s has already passed."))
 
 
 async def preview(turn: Turn, body: str) -> str:
@@ -194,13 +189,7 @@ async def _tell_author(turn: Turn, consultation: store.Consultation, statement: 
 
 @handler
 async def consultations_command(turn: Turn) -> None:
-    chat_id = turn.chat_id
-    if turn.in_private:  # the community the person acts for
-        places = await groups_of(turn)
-        if not places:
-            raise Refused(turn.t.gettext(NO_GROUP))
-        chat_id = places[0][0]
-    found = await store.of_chat(turn.rt.store, chat_id)
+    found = await store.of_chat(turn.rt.store, await community_chat(turn))
     await turn.reply(turn.render("consultation_list.html.j2", consultations=found))
 
 
@@ -211,15 +200,7 @@ async def statement_command(turn: Turn) -> None:
     words = body.split(maxsplit=1)
     number = int(words[0]) if words and words[0].isdigit() else None
     text = words[1] if number is not None and len(words) > 1 else ("" if number is not None else body)
-    place = None
-    if turn.in_private:
-        places = await groups_of(turn)
-        if not places:
-            raise Refused(turn.t.gettext(NO_GROUP))
-        place = places[0][0]
-    consultation = await pick(turn, number, place)
-    if not consultation.is_open:
-        raise Refused(turn.t.gettext("Consultation #%(number)s has ended.", number=consultation.number))
+    consultation = refuse_closed(turn, await pick(turn, number, await community_chat(turn)))
     if not text.strip():
         raise Refused(turn.t.gettext(
             "Write the statement after the command, e.g. /statement %(number)s 不应占用绿地建车位",

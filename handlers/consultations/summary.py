@@ -81,7 +81,7 @@ def _taken(t: Translator, outcomes: list[store.Outcome]) -> list[str]:
 
 def summary_html(rt: Runtime, t: Translator, f: Figures, *, final: bool) -> str:
     s, by_id = f.summary, {st.id: st for st in f.statements}
-    buildings = sorted(s.by_building, key=lambda b: (len(b), b))
+    buildings = list(s.by_building)  # in their natural order
 
     def row(statement_id: int) -> dict:
         st = by_id[statement_id]
@@ -128,7 +128,7 @@ def _outcome_buttons(t: Translator, f: Figures) -> InlineKeyboardMarkup | None:
 def chart_rows(t: Translator, f: Figures) -> tuple[list[tuple[str, list[float | None]]], list[str]]:
     """The heat map's rows (statements) and columns (everyone, buildings, opinion groups)."""
     s = f.summary
-    buildings = sorted(s.by_building, key=lambda b: (len(b), b))
+    buildings = list(s.by_building)  # in their natural order
     columns = [t.gettext("Everyone"), *(t.place(b) for b in buildings),
                *(t.gettext("Group %(letter)s", letter=letter(i)) for i in range(len(f.groups.groups)))]
     rows = []
@@ -153,11 +153,15 @@ async def post_summary(rt: Runtime, bot, consultation: store.Consultation, *, fi
     sent = await cards.tell_all(rt, bot, KIND, consultation, render, thread=thread, only=only)
     if not f.statements or not f.votes:
         return
+    pictures: dict[str, bytes] = {}  # one heat map per language
     for chat_id, message_id in sent:
         t = rt.translator(await chats.get(rt.store, chat_id))
-        rows, columns = chart_rows(t, f)
-        title = t.gettext("Consultation #%(number)s: agreement", number=consultation.number)
-        png = await asyncio.to_thread(charts.render_consultation_png, rows, columns, title, t)
+        if t.locale not in pictures:
+            rows, columns = chart_rows(t, f)
+            title = t.gettext("Consultation #%(number)s: agreement", number=consultation.number)
+            pictures[t.locale] = await asyncio.to_thread(charts.render_consultation_png, rows, columns,
+                                                         title, t)
+        png = pictures[t.locale]
         try:
             await in_topic(functools.partial(
                 bot.send_photo, chat_id, png, filename=f"consultation-{consultation.number}.png",
@@ -173,7 +177,7 @@ async def export_csv(rt: Runtime, t: Translator, consultation: store.Consultatio
     """Statements and their votes per group (UTF-8 with BOM for spreadsheet programs); no voter."""
     f = await figures(rt, consultation)
     s = f.summary
-    buildings = sorted(s.by_building, key=lambda b: (len(b), b))
+    buildings = list(s.by_building)  # in their natural order
     groups: list[tuple[str, dict[int, rules.Tally]]] = [(t.gettext("Everyone"), s.overall)]
     groups += [(t.place(b), s.by_building[b]) for b in buildings]
     groups += [(t.gettext("Group %(letter)s", letter=letter(i)), f.group_tallies.get(i, {}))

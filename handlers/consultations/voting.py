@@ -63,9 +63,14 @@ async def _screen(turn: Turn, consultation: store.Consultation, *, review_after:
 Screen = tuple[str, InlineKeyboardMarkup]
 
 
+async def _buildings(turn: Turn, consultation: store.Consultation) -> list[str]:
+    """The buildings one may answer: the consultation's, else all of the community's."""
+    return list(consultation.scope) or await store.buildings(turn.rt.store, consultation.community_id)
+
+
 async def _building_question(turn: Turn, consultation: store.Consultation) -> Screen:
     t = turn.t
-    choices = list(consultation.scope) or await store.buildings(turn.rt.store, consultation.community_id)
+    choices = await _buildings(turn, consultation)
     buttons = [InlineKeyboardButton(t.place(b), callback_data=f"cs:b:{consultation.id}:{b}") for b in choices
                if len(f"cs:b:{consultation.id}:{b}".encode()) <= 64]
     rows = [buttons[i:i + 4] for i in range(0, len(buttons), 4)]
@@ -182,8 +187,7 @@ async def _building(turn: Turn, consultation: store.Consultation, answer: str) -
     await require_member(turn, consultation)
     if answer == NONE and consultation.scope:
         raise out_of_scope(turn, consultation)
-    choices = list(consultation.scope) or await store.buildings(rt.store, consultation.community_id)
-    if answer != NONE and answer not in choices:
+    if answer != NONE and answer not in await _buildings(turn, consultation):
         raise Refused(turn.t.gettext("This button is no longer valid."))
     await store.join(rt.store, consultation.id, turn.person.id, None if answer == NONE else answer,
                      rt.clock.now())

@@ -33,15 +33,25 @@ def read_time(turn: Turn, text: str) -> datetime:
                                      text=text, examples=turn.t.gettext(DEADLINE_EXAMPLES))) from None
 
 
-def _deadline(turn: Turn, text: str) -> datetime:
-    now = turn.rt.clock.now().astimezone(turn.t.tz)
+PASSED = N_("The deadline %(when)s has already passed.")
+
+
+def time_ahead(turn: Turn, text: str, *, least: timedelta, most: timedelta, too_far: str,
+               passed: str = PASSED) -> datetime:
+    """A deadline as residents write it, at least ``least`` and at most ``most`` from now; else
+    refused with ``passed`` or ``too_far`` (msgids)."""
+    now = turn.rt.clock.now()
     when = read_time(turn, text)
-    if when <= now + timedelta(minutes=1):
-        raise Refused(turn.t.gettext("The deadline %(when)s has already passed.",
-                                     when=turn.t.datetime(when)))
-    if when > now + timedelta(days=366):
-        raise Refused(turn.t.gettext("A deadline can be at most a year ahead."))
+    if when <= now + least:
+        raise Refused(turn.t.gettext(passed, when=turn.t.datetime(when)))
+    if when > now + most:
+        raise Refused(turn.t.gettext(too_far))
     return when
+
+
+def _deadline(turn: Turn, text: str) -> datetime:
+    return time_ahead(turn, text, least=timedelta(minutes=1), most=timedelta(days=366),
+                      too_far=N_("A deadline can be at most a year ahead."))
 
 
 async def _require_manager(turn: Turn, scope: tuple[str, ...], chat_id: int | None = None) -> None:

@@ -15,7 +15,7 @@ from bot.domain import ratings as rules
 from bot.i18n import N_
 from bot.runtime import runtime
 from handlers.base import ID, Command, Refused, Turn, handler, start_links
-from handlers.polls.common import read_time
+from handlers.polls.common import time_ahead
 from handlers.ratings.rating import commented, pressed, rating_link
 from handlers.ratings.survey import (
     CLOSE_KIND,
@@ -90,13 +90,8 @@ async def _open(turn: Turn, words: list[str]) -> None:
 def _deadline(turn: Turn, text: str) -> datetime:
     if not text.strip():
         raise Refused(turn.t.gettext(USAGE))
-    when = read_time(turn, text)
-    now = turn.rt.clock.now()
-    if when <= now + timedelta(hours=1):
-        raise Refused(turn.t.gettext("The deadline %(when)s has already passed.", when=turn.t.datetime(when)))
-    if when > now + timedelta(days=92):
-        raise Refused(turn.t.gettext("A rating can stay open at most three months."))
-    return when
+    return time_ahead(turn, text, least=timedelta(hours=1), most=timedelta(days=92),
+                      too_far=N_("A rating can stay open at most three months."))
 
 
 async def _close(turn: Turn) -> None:

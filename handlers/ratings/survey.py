@@ -4,7 +4,7 @@ with the number of raters, closed (by a convener or at its deadline) with the re
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden
@@ -12,6 +12,7 @@ from telegram.ext import CallbackContext
 
 from bot.domain import ratings as rules
 from bot.domain.models import Firing
+from bot.domain.when import end_of_day_after
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime, runtime
 from handlers.base import deep_link, edit_html, send_html
@@ -52,12 +53,6 @@ def average_change(t: Translator, change) -> str:
 def share_change(t: Translator, change) -> str:
     """A change of a share in percentage points: ↓9.3."""
     return rules.arrow(change) + t.number(abs(rules.rounded(change * 100, 1)))
-
-
-def default_deadline(rt: Runtime, t: Translator, now: datetime) -> datetime:
-    """Fourteen days on, at the end of that day in the chat's zone."""
-    day = (now.astimezone(t.tz) + timedelta(days=rules.DEFAULT_DAYS)).date()
-    return datetime(day.year, day.month, day.day, 23, 59, tzinfo=t.tz)
 
 
 async def _card(rt: Runtime, bot, t: Translator,
@@ -103,7 +98,8 @@ async def open_survey(rt: Runtime, bot, chat_id: int, *, rater: str | None = Non
     survey, fresh = await store.open_survey(
         rt.store, chat_id=chat_id, quarter=rules.quarter_of(now.astimezone(t.tz)),
         rater=rater or chosen.rater, dimensions=chosen.dimensions, threshold=chosen.threshold,
-        closes_at=closes_at or default_deadline(rt, t, now), opened_by=opened_by, now=now, origin=origin)
+        closes_at=closes_at or end_of_day_after(now.astimezone(t.tz), rules.DEFAULT_DAYS),
+        opened_by=opened_by, now=now, origin=origin)
     if survey.message_id is None and survey.chat_id == chat_id:
         message = await send_html(bot, chat_id, *await _card(rt, bot, t, survey), thread=thread)
         await store.set_message(rt.store, survey.id, message.message_id)
